@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+type messageRow struct {
+	ID         int64
+	TicketID   int64
+	Direction  string
+	Channel    string
+	SourceID   *string
+	SourceHash string
+	AuthorID   *int64
+	Subject    string
+	Body       string
+	Status     string
+	CreatedAt  time.Time
+}
+
+func (messageRow) TableName() string { return "messages" }
+
+func toDBMessage(m *ticket.Message) messageRow {
+	row := messageRow{ID: m.ID, TicketID: m.TicketID, Direction: string(m.Direction), Channel: string(m.Channel),
+		SourceHash: m.SourceHash, AuthorID: m.AuthorID, Subject: m.Subject, Body: m.Body, Status: m.Status,
+		CreatedAt: m.CreatedAt}
+	if m.SourceID != "" {
+		id := m.SourceID
+		row.SourceID = &id
+	}
+	return row
+}
+
+func toMessage(r messageRow) ticket.Message {
+	m := ticket.Message{ID: r.ID, TicketID: r.TicketID, Direction: ticket.Direction(r.Direction),
+		Channel: ticket.Channel(r.Channel), SourceHash: r.SourceHash, AuthorID: r.AuthorID, Subject: r.Subject,
+		Body: r.Body, Status: r.Status, CreatedAt: r.CreatedAt}
+	if r.SourceID != nil {
+		m.SourceID = *r.SourceID
+	}
+	return m
+}
+
+// AddMessage stores a message on a ticket. A source id seen before on the
+// channel is an ECONFLICT (see ConstraintMessageSource).
+func (s *Store) AddMessage(ctx context.Context, m *ticket.Message) error {
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = s.now().UTC()
+	}
+	row := toDBMessage(m)
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	m.ID = row.ID
+	return nil
+}
+
+// MessageBySource returns the message that arrived with sourceID on
+// channel, or ENOTFOUND.
+func (s *Store) MessageBySource(ctx context.Context, channel ticket.Channel, sourceID string) (ticket.Message, error) {
+	var row messageRow
+	err := s.conn(ctx).Where("channel = ? AND source_id = ?", string(channel), sourceID).Take(&row).Error
+	if err != nil {
+		return ticket.Message{}, notFound(err, "Pesan")
+	}
+	return toMessage(row), nil
+}
+
+// Messages returns a ticket's conversation, oldest first.
+func (s *Store) Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error) {
+	var rows []messageRow
+	if err := s.conn(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]ticket.Message, len(rows))
+	for i, r := range rows {
+		out[i] = toMessage(r)
+	}
+	return out, nil
+}
+
+type attachmentRow struct {
+	ID            int64
+	TicketID      int64
+	MessageID     int64
+	Filename      string
+	ContentType   string
+	Size          int64
+	SHA256        string `gorm:"column:sha256"`
+	Stored        bool
+	RefusedReason string
+	Kind          string
+	Check         ticket.Check `gorm:"column:check;serializer:json"`
+	CreatedAt     time.Time
+}
+
+func (attachmentRow) TableName() string { return "attachments" }
+
+func toAttachment(r attachmentRow) ticket.Attachment {
+	a := ticket.Attachment{ID: r.ID, TicketID: r.TicketID, MessageID: r.MessageID, Filename: r.Filename,
+		ContentType: r.ContentType, Size: r.Size, SHA256: r.SHA256, Stored: r.Stored, RefusedReason: r.RefusedReason,
+		Kind: ticket.AttachmentKind(r.Kind), Check: r.Check, CreatedAt: r.CreatedAt}
+	if a.Check.Reasons == nil {
+		a.Check.Reasons = []string{}
+	}
+	if a.Check.Scores == nil {
+		a.Check.Scores = map[string]float64{}
+	}
+	return a
+}
+
+// AddAttachment stores an attachment's metadata; its bytes are already in
+// the data directory.
+func (s *Store) AddAttachment(ctx context.Context, a *ticket.Attachment) error {
+	if a.Check.Verdict == "" {
+		a.Check = ticket.Check{Verdict: ticket.VerdictPending, Reasons: []string{}, Scores: map[string]float64{}}
+	}
+	row := attachmentRow{TicketID: a.TicketID, MessageID: a.MessageID, Filename: a.Filename,
+		ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Stored: a.Stored, RefusedReason: a.RefusedReason,
+		Kind: string(a.Kind), Check: a.Check, CreatedAt: s.now().UTC()}
+	if row.Kind == "" {
+		row.Kind = string(ticket.KindUnknown)
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		return err
+	}
+	*a = toAttachment(row)
+	return nil
+}
+
+// Attachments returns a ticket's attachments in the order they came.
+func (s *Store) Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error) {
+	var rows []attachmentRow
+	if err := s.conn(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
+		return nil, err
+	}
+	out := make([]ticket.Attachment, len(rows))
+	for i, r := range rows {
+		out[i] = toAttachment(r)
+	}
+	return out, nil
+}
+
+// Attachment returns one attachment of a ticket.
+func (s *Store) Attachment(ctx context.Context, ticketID, id int64) (ticket.Attachment, error) {
+	var row attachmentRow
+	err := s.conn(ctx).Where("ticket_id = ? AND id = ?", ticketID, id).Take(&row).Error
+	if err != nil {
+		return ticket.Attachment{}, notFound(err, "Lampiran")
+	}
+	return toAttachment(row), nil
+}

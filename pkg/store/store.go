@@ -1,0 +1,165 @@
+// Package store keeps Aduan's data in PostgreSQL. It is the only package
+// that imports gorm: it turns rows into domain values and back, and owns the
+// embedded migrations.
+package store
+
+import (
+	"context"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/pressly/goose/v3"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is Aduan's PostgreSQL storage. Its methods run inside the
+// transaction carried by their context when WithTx opened one.
+type Store struct {
+	db  *gorm.DB
+	now func() time.Time
+}
+
+// Options tunes the connection pool.
+type Options struct {
+	MaxOpenConns int // default 20
+	MaxIdleConns int // default MaxOpenConns
+}
+
+// Open connects to PostgreSQL at url and checks that it answers.
+func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
+		SkipDefaultTransaction: true,
+		PrepareStmt:            true,
+		Logger:                 logger.Discard,
+		NowFunc:                func() time.Time { return time.Now().UTC() },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open database: %w", err)
+	}
+	sqlDB, err := db.DB()
+	if err != nil {
+		return nil, err
+	}
+	if opts.MaxOpenConns <= 0 {
+		opts.MaxOpenConns = 20
+	}
+	if opts.MaxIdleConns <= 0 {
+		opts.MaxIdleConns = opts.MaxOpenConns
+	}
+	sqlDB.SetMaxOpenConns(opts.MaxOpenConns)
+	sqlDB.SetMaxIdleConns(opts.MaxIdleConns)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	s := &Store{db: db, now: time.Now}
+	if err := s.Ping(ctx); err != nil {
+		sqlDB.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Close releases the connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that PostgreSQL answers.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping database: %w", err)
+	}
+	return nil
+}
+
+// Migrate applies the embedded migrations that have not run yet, each in
+// its own transaction, and reports how many ran.
+func (s *Store) Migrate(ctx context.Context) (int, error) {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return 0, err
+	}
+	provider, err := goose.NewProvider(goose.DialectPostgres, sqlDB, migrationsFS())
+	if err != nil {
+		return 0, fmt.Errorf("load migrations: %w", err)
+	}
+	results, err := provider.Up(ctx)
+	if err != nil {
+		return len(results), fmt.Errorf("migrate: %w", err)
+	}
+	return len(results), nil
+}
+
+type txKey struct{}
+
+// WithTx runs fn in one transaction: committed when fn returns nil, rolled
+// back otherwise. Store methods called with the ctx fn receives join it.
+func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return fn(ctx)
+	}
+	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		return fn(context.WithValue(ctx, txKey{}, tx))
+	})
+}
+
+// conn returns the transaction in ctx, or the pool.
+func (s *Store) conn(ctx context.Context) *gorm.DB {
+	if tx, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
+		return tx.WithContext(ctx)
+	}
+	return s.db.WithContext(ctx)
+}
+
+// The unique constraints that callers tell apart.
+const (
+	ConstraintMessageSource  = "messages_source_key"
+	ConstraintIdentityNIK    = "complainant_identities_nik_key"
+	ConstraintComplainantNIK = "complainants_nik_key"
+	ConstraintUserEmail      = "users_email_key"
+)
+
+// UniqueViolation reports which unique constraint err broke, or "".
+func UniqueViolation(err error) string {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
+		return pgErr.ConstraintName
+	}
+	return ""
+}
+
+// notFound turns gorm's not-found into the domain's ENOTFOUND.
+func notFound(err error, what string) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ticket.Errorf(ticket.ENOTFOUND, "%s tidak ditemukan. / %s not found.", what, what)
+	}
+	return err
+}
+
+// jsonText renders v as JSON for a jsonb parameter.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // only called with plain slices and maps
+	}
+	return string(b)
+}

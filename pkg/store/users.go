@@ -1,0 +1,166 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+type userRow struct {
+	ID           int64
+	Email        string
+	Name         string
+	Role         string
+	PasswordHash string
+	Queues       []string `gorm:"serializer:json"`
+	Capacity     int
+	Presence     string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (userRow) TableName() string { return "users" }
+
+func toUser(r userRow) ticket.User {
+	queues := r.Queues
+	if queues == nil {
+		queues = []string{}
+	}
+	return ticket.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: ticket.Role(r.Role), Queues: queues,
+		Capacity: r.Capacity, Presence: ticket.Presence(r.Presence), CreatedAt: r.CreatedAt}
+}
+
+// CreateUser stores a new user with an already hashed password. An email
+// already in use is an ECONFLICT.
+func (s *Store) CreateUser(ctx context.Context, u *ticket.User, passwordHash string) error {
+	queues := u.Queues
+	if queues == nil {
+		queues = []string{}
+	}
+	row := userRow{Email: u.Email, Name: u.Name, Role: string(u.Role), PasswordHash: passwordHash,
+		Queues: queues, Capacity: u.Capacity, Presence: string(u.Presence)}
+	if row.Presence == "" {
+		row.Presence = string(ticket.PresenceAvailable)
+	}
+	if err := s.conn(ctx).Create(&row).Error; err != nil {
+		if UniqueViolation(err) == ConstraintUserEmail {
+			return ticket.Errorf(ticket.ECONFLICT, "Email %s sudah dipakai. / Email already in use.", u.Email)
+		}
+		return err
+	}
+	*u = toUser(row)
+	return nil
+}
+
+// UserByEmail returns the user and their password hash.
+func (s *Store) UserByEmail(ctx context.Context, email string) (ticket.User, string, error) {
+	var row userRow
+	err := s.conn(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&row).Error
+	if err != nil {
+		return ticket.User{}, "", notFound(err, "Pengguna")
+	}
+	return toUser(row), row.PasswordHash, nil
+}
+
+// UserByID returns one user.
+func (s *Store) UserByID(ctx context.Context, id int64) (ticket.User, error) {
+	var row userRow
+	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
+		return ticket.User{}, notFound(err, "Pengguna")
+	}
+	return toUser(row), nil
+}
+
+// Agents lists the users who work tickets (agents and supervisors).
+func (s *Store) Agents(ctx context.Context) ([]ticket.User, error) {
+	var rows []userRow
+	err := s.conn(ctx).Where("role IN ?", []string{string(ticket.RoleAgent), string(ticket.RoleSupervisor)}).
+		Order("id").Find(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	users := make([]ticket.User, len(rows))
+	for i, r := range rows {
+		users[i] = toUser(r)
+	}
+	return users, nil
+}
+
+// AgentUpdate holds the fields of an agent that a supervisor may change;
+// nil leaves a field as it is.
+type AgentUpdate struct {
+	Queues   *[]string
+	Capacity *int
+	Presence *ticket.Presence
+}
+
+// UpdateAgent changes an agent's queues, capacity or presence.
+func (s *Store) UpdateAgent(ctx context.Context, id int64, up AgentUpdate) (ticket.User, error) {
+	set := map[string]any{"updated_at": s.now()}
+	if up.Queues != nil {
+		set["queues"] = gorm.Expr("?::jsonb", jsonText(*up.Queues))
+	}
+	if up.Capacity != nil {
+		set["capacity"] = *up.Capacity
+	}
+	if up.Presence != nil {
+		set["presence"] = string(*up.Presence)
+	}
+	res := s.conn(ctx).Model(&userRow{}).Where("id = ?", id).Updates(set)
+	if res.Error != nil {
+		return ticket.User{}, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return ticket.User{}, ticket.Errorf(ticket.ENOTFOUND, "Pengguna tidak ditemukan. / User not found.")
+	}
+	return s.UserByID(ctx, id)
+}
+
+type tokenRow struct {
+	ID          int64
+	UserID      int64
+	TokenSHA256 []byte `gorm:"column:token_sha256"`
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
+	RevokedAt   *time.Time
+}
+
+func (tokenRow) TableName() string { return "auth_tokens" }
+
+func tokenHash(token string) []byte {
+	sum := sha256.Sum256([]byte(token))
+	return sum[:]
+}
+
+// CreateToken remembers a new bearer token for the user until expires.
+func (s *Store) CreateToken(ctx context.Context, userID int64, token string, expires time.Time) error {
+	return s.conn(ctx).Create(&tokenRow{UserID: userID, TokenSHA256: tokenHash(token), ExpiresAt: expires}).Error
+}
+
+// UserByToken returns the user a live token belongs to; an unknown,
+// expired or revoked token is EUNAUTHORIZED.
+func (s *Store) UserByToken(ctx context.Context, token string) (ticket.User, error) {
+	var row userRow
+	err := s.conn(ctx).Table("users").Select("users.*").
+		Joins("JOIN auth_tokens t ON t.user_id = users.id").
+		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ?", tokenHash(token), s.now()).
+		Take(&row).Error
+	if err != nil {
+		if err == gorm.ErrRecordNotFound {
+			return ticket.User{}, ticket.Errorf(ticket.EUNAUTHORIZED, "Sesi tidak berlaku, silakan masuk lagi. / Session expired or invalid.")
+		}
+		return ticket.User{}, err
+	}
+	return toUser(row), nil
+}
+
+// RevokeToken ends a token's life at once.
+func (s *Store) RevokeToken(ctx context.Context, token string) error {
+	return s.conn(ctx).Model(&tokenRow{}).Where("token_sha256 = ? AND revoked_at IS NULL", tokenHash(token)).
+		Update("revoked_at", s.now()).Error
+}
