@@ -141,9 +141,10 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	created := ticket.Event{TicketID: t.ID, ActorID: item.AuthorID, Kind: ticket.EventCreated,
-		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}
-	if err := in.store.AddEvents(ctx, created); err != nil {
+	t.Messages = []ticket.Message{m}
+	t.Events = []ticket.Event{{TicketID: t.ID, ActorID: item.AuthorID, Kind: ticket.EventCreated,
+		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}}
+	if err := in.store.AddEvents(ctx, t.Events...); err != nil {
 		return Result{}, err
 	}
 	if err := in.store.AddOutbox(ctx, store.TaskTicketRoute, store.TicketTask{TicketID: t.ID}); err != nil {

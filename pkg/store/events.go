@@ -18,7 +18,8 @@ type eventRow struct {
 
 func (eventRow) TableName() string { return "ticket_events" }
 
-// AddEvents records changes to tickets.
+// AddEvents records changes to tickets and sets each event's ID and At
+// (visible to a caller that passed a slice with events...).
 func (s *Store) AddEvents(ctx context.Context, events ...ticket.Event) error {
 	if len(events) == 0 {
 		return nil
@@ -32,7 +33,13 @@ func (s *Store) AddEvents(ctx context.Context, events ...ticket.Event) error {
 		}
 		rows[i] = eventRow{TicketID: e.TicketID, ActorID: e.ActorID, Kind: e.Kind, Data: data, At: now}
 	}
-	return s.conn(ctx).Create(&rows).Error
+	if err := s.conn(ctx).Create(&rows).Error; err != nil {
+		return err
+	}
+	for i := range events {
+		events[i].ID, events[i].At = rows[i].ID, rows[i].At
+	}
+	return nil
 }
 
 // Events returns a ticket's history, oldest first.

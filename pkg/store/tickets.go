@@ -43,7 +43,7 @@ func (ticketRow) TableName() string { return "tickets" }
 
 // ticketWithComplainant is a ticket row joined with its complainant.
 type ticketWithComplainant struct {
-	ticketRow
+	T ticketRow      `gorm:"embedded"`
 	C complainantRow `gorm:"embedded;embeddedPrefix:c_"`
 }
 
@@ -67,7 +67,8 @@ func toDBTicket(t *ticket.Ticket) ticketRow {
 		CreatedBy: t.CreatedBy, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
-func toTicket(r ticketWithComplainant) ticket.Ticket {
+func toTicket(tc ticketWithComplainant) ticket.Ticket {
+	r := tc.T
 	t := ticket.Ticket{ID: r.ID, Number: r.Number, Channel: ticket.Channel(r.Channel),
 		Category: ticket.Category(r.Category), Status: ticket.Status(r.Status), Priority: ticket.Priority(r.Priority),
 		Queue: r.Queue, AssigneeID: r.AssigneeID, ComplainantID: r.ComplainantID, Subject: r.Subject,
@@ -78,8 +79,8 @@ func toTicket(r ticketWithComplainant) ticket.Ticket {
 	if t.Warnings == nil {
 		t.Warnings = []string{}
 	}
-	if r.C.ID != 0 {
-		c := toComplainant(r.C)
+	if tc.C.ID != 0 {
+		c := toComplainant(tc.C)
 		t.Complainant = &c
 	}
 	return t

@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/aduan/aduan/pkg/desk"
+	"github.com/aduan/aduan/pkg/httpapi"
+	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/store"
+)
+
+// App holds Aduan's parts, built from one Config.
+type App struct {
+	Config   Config
+	Log      *slog.Logger
+	Store    *store.Store
+	Redis    *redis.Client
+	Blobs    *store.Blobs
+	Ingester *intake.Ingester
+	Desk     *desk.Desk
+	Registry *prometheus.Registry
+}
+
+// NewLogger returns the JSON logger every part shares; each line about a
+// request carries its request id.
+func NewLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(requestIDHandler{slog.NewJSONHandler(w, &slog.HandlerOptions{Level: l})})
+}
+
+type requestIDHandler struct{ slog.Handler }
+
+func (h requestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id := httpapi.RequestIDFrom(ctx); id != "" {
+		r.AddAttrs(slog.String("request_id", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+func (h requestIDHandler) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return requestIDHandler{h.Handler.WithAttrs(attrs)}
+}
+
+func (h requestIDHandler) WithGroup(name string) slog.Handler {
+	return requestIDHandler{h.Handler.WithGroup(name)}
+}
+
+// New connects to PostgreSQL and Redis and builds the parts on them.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL, store.Options{MaxOpenConns: cfg.MaxDBConns})
+	if err != nil {
+		return nil, err
+	}
+	ropts, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("REDIS_URL: %w", err)
+	}
+	blobs, err := store.NewBlobs(cfg.DataDir)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
+		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Registry: prometheus.NewRegistry()}, nil
+}
+
+// Close releases the connections.
+func (a *App) Close() error {
+	return errors.Join(a.Redis.Close(), a.Store.Close())
+}
+
+// Handler returns the HTTP API.
+func (a *App) Handler() http.Handler {
+	return httpapi.New(httpapi.Config{
+		Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Log: a.Log, Registry: a.Registry,
+		TokenTTL: a.Config.TokenTTL,
+		Checks: []httpapi.Check{
+			{Name: "postgres", Ping: a.Store.Ping},
+			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
+		},
+	})
+}
+
+// Serve runs the HTTP server until ctx ends, then drains requests in flight.
+// ready, when not nil, receives the address once the server listens.
+func (a *App) Serve(ctx context.Context, ready chan<- string) error {
+	ln, err := net.Listen("tcp", a.Config.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen %s: %w", a.Config.HTTPAddr, err)
+	}
+	srv := &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second,
+		WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second, MaxHeaderBytes: 64 << 10}
+	a.Log.Info("listening", "addr", ln.Addr().String())
+	if ready != nil {
+		ready <- ln.Addr().String()
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return err
+	}
+	return nil
+}

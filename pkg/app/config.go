@@ -1,0 +1,158 @@
+// Package app is Aduan's composition root: it reads the configuration and
+// builds the store, the API, the intake and the workers from it.
+package app
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is all of Aduan's configuration. Defaults are set by
+// DefaultConfig; an optional YAML file overrides them, and the environment
+// overrides the file.
+type Config struct {
+	DatabaseURL string `yaml:"database_url"`
+	RedisURL    string `yaml:"redis_url"`
+	HTTPAddr    string `yaml:"http_addr"`
+	DataDir     string `yaml:"data_dir"`
+	LogLevel    string `yaml:"log_level"` // debug, info, warn, error
+	// TokenTTL is how long a login lasts.
+	TokenTTL time.Duration `yaml:"token_ttl"`
+	// MaxDBConns caps PostgreSQL connections of one process.
+	MaxDBConns int `yaml:"max_db_conns"`
+
+	IMAP IMAPConfig `yaml:"imap"`
+	SMTP SMTPConfig `yaml:"smtp"`
+}
+
+// IMAPConfig says where complaint mail is read from.
+type IMAPConfig struct {
+	Addr         string        `yaml:"addr"`
+	User         string        `yaml:"user"`
+	Password     string        `yaml:"password"`
+	TLS          string        `yaml:"tls"` // none, starttls, tls
+	PollInterval time.Duration `yaml:"poll_interval"`
+	Mailboxes    []string      `yaml:"mailboxes"`
+}
+
+// SMTPConfig says how acknowledgements and replies are sent.
+type SMTPConfig struct {
+	Addr     string `yaml:"addr"`
+	User     string `yaml:"user"`
+	Password string `yaml:"password"`
+	TLS      string `yaml:"tls"` // none, starttls, tls
+	From     string `yaml:"from"`
+}
+
+// DefaultConfig returns the configuration used when nothing is set.
+func DefaultConfig() Config {
+	return Config{
+		DatabaseURL: "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable",
+		RedisURL:    "redis://127.0.0.1:6379/0",
+		HTTPAddr:    "127.0.0.1:8080",
+		DataDir:     "./data",
+		LogLevel:    "info",
+		TokenTTL:    12 * time.Hour,
+		MaxDBConns:  20,
+		IMAP:        IMAPConfig{TLS: "tls", PollInterval: 30 * time.Second, Mailboxes: []string{"INBOX"}},
+		SMTP:        SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>"},
+	}
+}
+
+// LoadConfig builds the configuration from the defaults, the YAML file at
+// path (skipped when path is empty) and then the environment.
+func LoadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("read config: %w", err)
+		}
+		dec := yaml.NewDecoder(strings.NewReader(string(b)))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	str := func(dst *string, key string) {
+		if v := getenv(key); v != "" {
+			*dst = v
+		}
+	}
+	str(&cfg.DatabaseURL, "DATABASE_URL")
+	str(&cfg.RedisURL, "REDIS_URL")
+	str(&cfg.HTTPAddr, "ADUAN_HTTP_ADDR")
+	str(&cfg.DataDir, "ADUAN_DATA_DIR")
+	str(&cfg.LogLevel, "ADUAN_LOG_LEVEL")
+	str(&cfg.IMAP.Addr, "ADUAN_IMAP_ADDR")
+	str(&cfg.IMAP.User, "ADUAN_IMAP_USER")
+	str(&cfg.IMAP.Password, "ADUAN_IMAP_PASSWORD")
+	str(&cfg.IMAP.TLS, "ADUAN_IMAP_TLS")
+	str(&cfg.SMTP.Addr, "ADUAN_SMTP_ADDR")
+	str(&cfg.SMTP.User, "ADUAN_SMTP_USER")
+	str(&cfg.SMTP.Password, "ADUAN_SMTP_PASSWORD")
+	str(&cfg.SMTP.TLS, "ADUAN_SMTP_TLS")
+	str(&cfg.SMTP.From, "ADUAN_MAIL_FROM")
+	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return cfg, fmt.Errorf("ADUAN_IMAP_POLL_INTERVAL: %w", err)
+		}
+		cfg.IMAP.PollInterval = d
+	}
+	return cfg, cfg.Validate()
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	for _, tls := range []struct{ name, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
+		switch tls.v {
+		case "none", "starttls", "tls":
+		default:
+			return fmt.Errorf("%s must be none, starttls or tls, not %q", tls.name, tls.v)
+		}
+	}
+	if c.TokenTTL <= 0 {
+		return fmt.Errorf("token_ttl must be positive")
+	}
+	if c.IMAP.PollInterval <= 0 {
+		return fmt.Errorf("imap.poll_interval must be positive")
+	}
+	return nil
+}
+
+// String renders the configuration as YAML with every secret masked.
+func (c Config) String() string {
+	c.DatabaseURL = maskURL(c.DatabaseURL)
+	c.RedisURL = maskURL(c.RedisURL)
+	c.IMAP.Password = maskSecret(c.IMAP.Password)
+	c.SMTP.Password = maskSecret(c.SMTP.Password)
+	b, err := yaml.Marshal(c)
+	if err != nil {
+		return err.Error()
+	}
+	return string(b)
+}
+
+func maskSecret(s string) string {
+	if s == "" {
+		return ""
+	}
+	return "******"
+}
+
+func maskURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil || u.User == nil {
+		return s
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "******")
+	}
+	return u.String()
+}

@@ -1,0 +1,87 @@
+package httpapi
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+type messageRequest struct {
+	Body     string `json:"body"`
+	Internal *bool  `json:"internal"`
+}
+
+// addMessage writes a note on a ticket. Replies to the complainant go out
+// through the ticket's channel once that channel can send.
+func (s *Server) addMessage(c *gin.Context) {
+	var req messageRequest
+	if err := decodeJSON(c, &req); err != nil {
+		s.fail(c, err)
+		return
+	}
+	if req.Internal == nil {
+		s.fail(c, &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
+			Fields: map[string]string{"internal": "isi true untuk catatan internal, false untuk balasan ke pelapor"}})
+		return
+	}
+	if !*req.Internal {
+		s.fail(c, &ticket.Error{Code: ticket.EINVALID, Message: "Balasan ke pelapor belum bisa dikirim dari sini. / Replies to the complainant cannot be sent yet.",
+			Fields: map[string]string{"internal": "kanal tiket ini belum bisa mengirim balasan; tulis catatan internal (internal: true)"}})
+		return
+	}
+	m, err := s.cfg.Desk.AddNote(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, toMessageJSON(m))
+}
+
+// downloadAttachment sends a stored file and records who looked at it.
+// Images are shown inline; anything else is only offered as a download and
+// never sniffed into something a browser would run.
+func (s *Server) downloadAttachment(c *gin.Context) {
+	aid, err := strconv.ParseInt(c.Param("aid"), 10, 64)
+	if err != nil || aid <= 0 {
+		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Lampiran tidak ditemukan. / Attachment not found."))
+		return
+	}
+	a, f, err := s.cfg.Desk.OpenAttachment(c.Request.Context(), actor(c), c.Param("ref"), aid)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	defer f.Close()
+	ctype, disposition := "application/octet-stream", "attachment"
+	switch a.ContentType {
+	case "image/jpeg", "image/png", "image/webp", "image/gif":
+		ctype, disposition = a.ContentType, "inline"
+	}
+	name := safeFilename(a.Filename, a.ID)
+	c.Header("Content-Type", ctype)
+	c.Header("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Header("Cache-Control", "private, no-store")
+	http.ServeContent(c.Writer, c.Request, name, a.CreatedAt, f)
+}
+
+func safeFilename(name string, id int64) string {
+	name = filepath.Base(strings.ReplaceAll(name, "\\", "/"))
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' {
+			return -1
+		}
+		return r
+	}, name)
+	if name == "" || name == "." || name == "/" {
+		return fmt.Sprintf("lampiran-%d", id)
+	}
+	return name
+}

@@ -1,0 +1,182 @@
+package httpapi
+
+import (
+	"time"
+
+	"github.com/aduan/aduan/pkg/desk"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// The response shapes of api/openapi.yaml. Converters are named for what
+// they make; a full NIK has no field here, only the masked one.
+
+type userJSON struct {
+	ID        int64     `json:"id"`
+	Email     string    `json:"email"`
+	Name      string    `json:"name"`
+	Role      string    `json:"role"`
+	Queues    []string  `json:"queues"`
+	Capacity  int       `json:"capacity"`
+	Presence  string    `json:"presence"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toUserJSON(u ticket.User) userJSON {
+	queues := u.Queues
+	if queues == nil {
+		queues = []string{}
+	}
+	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Queues: queues,
+		Capacity: u.Capacity, Presence: string(u.Presence), CreatedAt: u.CreatedAt}
+}
+
+type complainantJSON struct {
+	ID          int64    `json:"id"`
+	Name        string   `json:"name"`
+	NIKMasked   string   `json:"nik_masked"`
+	Phone       string   `json:"phone"`
+	Email       string   `json:"email"`
+	BirthPlace  string   `json:"birth_place"`
+	BirthDate   *string  `json:"birth_date"`
+	WhatsAppID  string   `json:"whatsapp_id"`
+	NIKWarnings []string `json:"nik_warnings"`
+}
+
+func toComplainantJSON(c ticket.Complainant) complainantJSON {
+	out := complainantJSON{ID: c.ID, Name: c.Name, NIKMasked: c.MaskedNIK(), Phone: c.Phone, Email: c.Email,
+		BirthPlace: c.BirthPlace, WhatsAppID: c.WhatsAppID, NIKWarnings: c.NIKWarnings}
+	if c.BirthDate != nil {
+		d := c.BirthDate.Format(time.DateOnly)
+		out.BirthDate = &d
+	}
+	if out.NIKWarnings == nil {
+		out.NIKWarnings = []string{}
+	}
+	return out
+}
+
+type ticketSummaryJSON struct {
+	ID          int64            `json:"id"`
+	Number      string           `json:"number"`
+	Channel     string           `json:"channel"`
+	Category    string           `json:"category"`
+	Status      string           `json:"status"`
+	Priority    string           `json:"priority"`
+	Queue       string           `json:"queue"`
+	AssigneeID  *int64           `json:"assignee_id"`
+	Subject     string           `json:"subject"`
+	Description string           `json:"description"`
+	CallRef     string           `json:"call_ref"`
+	Complainant complainantJSON  `json:"complainant"`
+	Documents   ticket.Documents `json:"documents"`
+	Warnings    []string         `json:"warnings"`
+	SLA         ticket.SLA       `json:"sla"`
+	CreatedAt   time.Time        `json:"created_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+}
+
+func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {
+	out := ticketSummaryJSON{ID: t.ID, Number: t.Number, Channel: string(t.Channel), Category: string(t.Category),
+		Status: string(t.Status), Priority: string(t.Priority), Queue: t.Queue, AssigneeID: t.AssigneeID,
+		Subject: t.Subject, Description: t.Description, CallRef: t.CallRef, Documents: t.Documents,
+		Warnings: t.Warnings, SLA: t.SLA, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+	if t.Complainant != nil {
+		out.Complainant = toComplainantJSON(*t.Complainant)
+	}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	return out
+}
+
+func toTicketSummaries(ts []ticket.Ticket) []ticketSummaryJSON {
+	out := make([]ticketSummaryJSON, len(ts))
+	for i, t := range ts {
+		out[i] = toTicketSummaryJSON(t)
+	}
+	return out
+}
+
+type messageJSON struct {
+	ID        int64     `json:"id"`
+	Direction string    `json:"direction"`
+	Channel   string    `json:"channel"`
+	AuthorID  *int64    `json:"author_id"`
+	Subject   string    `json:"subject"`
+	Body      string    `json:"body"`
+	Status    string    `json:"status"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func toMessageJSON(m ticket.Message) messageJSON {
+	return messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
+		Subject: m.Subject, Body: m.Body, Status: m.Status, CreatedAt: m.CreatedAt}
+}
+
+type attachmentJSON struct {
+	ID            int64        `json:"id"`
+	MessageID     int64        `json:"message_id"`
+	Filename      string       `json:"filename"`
+	ContentType   string       `json:"content_type"`
+	Size          int64        `json:"size"`
+	SHA256        string       `json:"sha256"`
+	Stored        bool         `json:"stored"`
+	RefusedReason string       `json:"refused_reason,omitempty"`
+	Kind          string       `json:"kind"`
+	Check         ticket.Check `json:"check"`
+}
+
+type eventJSON struct {
+	ID      int64          `json:"id"`
+	ActorID *int64         `json:"actor_id"`
+	Kind    string         `json:"kind"`
+	Data    map[string]any `json:"data"`
+	At      time.Time      `json:"at"`
+}
+
+type ticketJSON struct {
+	ticketSummaryJSON
+	Messages    []messageJSON    `json:"messages"`
+	Attachments []attachmentJSON `json:"attachments"`
+	Events      []eventJSON      `json:"events"`
+}
+
+func toTicketJSON(t ticket.Ticket) ticketJSON {
+	out := ticketJSON{ticketSummaryJSON: toTicketSummaryJSON(t), Messages: make([]messageJSON, len(t.Messages)),
+		Attachments: make([]attachmentJSON, len(t.Attachments)), Events: make([]eventJSON, len(t.Events))}
+	for i, m := range t.Messages {
+		out.Messages[i] = toMessageJSON(m)
+	}
+	for i, a := range t.Attachments {
+		out.Attachments[i] = attachmentJSON{ID: a.ID, MessageID: a.MessageID, Filename: a.Filename,
+			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Stored: a.Stored,
+			RefusedReason: a.RefusedReason, Kind: string(a.Kind), Check: a.Check}
+	}
+	for i, e := range t.Events {
+		data := e.Data
+		if data == nil {
+			data = map[string]any{}
+		}
+		out.Events[i] = eventJSON{ID: e.ID, ActorID: e.ActorID, Kind: e.Kind, Data: data, At: e.At}
+	}
+	return out
+}
+
+type createdTicketJSON struct {
+	ticketJSON
+	ComplainantOpenTickets []ticketSummaryJSON `json:"complainant_open_tickets"`
+}
+
+type complainantWithTicketsJSON struct {
+	complainantJSON
+	Tickets []ticketSummaryJSON `json:"tickets"`
+}
+
+func toLookupJSON(ls []desk.Lookup) []complainantWithTicketsJSON {
+	out := make([]complainantWithTicketsJSON, len(ls))
+	for i, l := range ls {
+		out[i] = complainantWithTicketsJSON{complainantJSON: toComplainantJSON(l.Complainant),
+			Tickets: toTicketSummaries(l.Tickets)}
+	}
+	return out
+}

@@ -1,0 +1,129 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+type requestIDKey struct{}
+
+// RequestIDFrom returns the request id carried by ctx, or "".
+func RequestIDFrom(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var cleanRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// requestID gives every request an id, taken from X-Request-Id when the
+// caller sent a sane one, returned in the response and put in the context
+// so every log line about the request carries it.
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-Id")
+	if !cleanRequestID.MatchString(id) {
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Header("X-Request-Id", id)
+	c.Request = c.Request.WithContext(context.WithValue(c.Request.Context(), requestIDKey{}, id))
+	c.Next()
+}
+
+func requestIDOf(c *gin.Context) string { return RequestIDFrom(c.Request.Context()) }
+
+// recover turns a panic into a logged 500 in the error envelope.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			s.log.ErrorContext(c.Request.Context(), "panic", "panic", r, "route", c.FullPath())
+			s.failStatus(c, http.StatusInternalServerError, ticket.Errorf(ticket.EINTERNAL, "internal"))
+		}
+	}()
+	c.Next()
+}
+
+// observe logs and measures every request. It logs the route pattern, not
+// the URL: query strings may carry a NIK or a phone number.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	elapsed := time.Since(start)
+	s.metrics.requests.WithLabelValues(c.Request.Method, route, strconv.Itoa(status)).Inc()
+	s.metrics.duration.WithLabelValues(c.Request.Method, route).Observe(elapsed.Seconds())
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	attrs := []any{"method", c.Request.Method, "route", route, "status", status, "duration_ms",
+		float64(elapsed.Microseconds()) / 1000}
+	if u, ok := c.Get(userKey); ok {
+		attrs = append(attrs, "user_id", u.(ticket.User).ID)
+	}
+	s.log.Log(c.Request.Context(), level, "http request", attrs...)
+}
+
+// limitBody caps request bodies so a client cannot exhaust memory.
+func (s *Server) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > MaxJSONBody {
+		s.fail(c, ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", MaxJSONBody))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody)
+	c.Next()
+}
+
+type metrics struct {
+	registry       *prometheus.Registry
+	requests       *prometheus.CounterVec
+	duration       *prometheus.HistogramVec
+	ticketsCreated *prometheus.CounterVec
+}
+
+func newMetrics(reg *prometheus.Registry) *metrics {
+	m := &metrics{
+		registry: reg,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aduan_http_requests_total", Help: "HTTP requests by method, route and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "aduan_http_request_duration_seconds", Help: "HTTP request latency by method and route.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+		}, []string{"method", "route"}),
+		ticketsCreated: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aduan_tickets_created_total", Help: "Tickets created, by channel.",
+		}, []string{"channel"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.duration, m.ticketsCreated,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
+		// A registry shared with other parts may hold the runtime collectors already.
+		_ = reg.Register(c)
+	}
+	return m
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.metrics.registry, promhttp.HandlerOpts{})
+	return gin.WrapH(h)
+}

@@ -1,0 +1,156 @@
+// Package httpapi is Aduan's REST API. It is the only package that imports
+// gin: routes, authentication, request and response shapes, and the one
+// place where errors become HTTP statuses.
+package httpapi
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/aduan/aduan/pkg/desk"
+	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// MaxJSONBody bounds a JSON request body.
+const MaxJSONBody = 1 << 20
+
+// Users is what the API needs to know who is calling.
+type Users interface {
+	UserByEmail(ctx context.Context, email string) (ticket.User, string, error)
+	UserByID(ctx context.Context, id int64) (ticket.User, error)
+	UserByToken(ctx context.Context, token string) (ticket.User, error)
+	CreateToken(ctx context.Context, userID int64, token string, expires time.Time) error
+	RevokeToken(ctx context.Context, token string) error
+	Agents(ctx context.Context) ([]ticket.User, error)
+	UpdateAgent(ctx context.Context, id int64, up store.AgentUpdate) (ticket.User, error)
+}
+
+// TicketLister lists tickets for the queue views.
+type TicketLister interface {
+	Tickets(ctx context.Context, f store.TicketFilter) ([]ticket.Ticket, error)
+}
+
+// Ingester stores new complaints.
+type Ingester interface {
+	Ingest(ctx context.Context, in intake.Inbound) (intake.Result, error)
+}
+
+// Check is one dependency /readyz asks about.
+type Check struct {
+	Name string
+	Ping func(ctx context.Context) error
+}
+
+// Config is what the API is built from.
+type Config struct {
+	Users    Users
+	Tickets  TicketLister
+	Ingester Ingester
+	Desk     *desk.Desk
+	Checks   []Check
+	Log      *slog.Logger
+	Registry *prometheus.Registry // metrics are registered here and served on /metrics
+	TokenTTL time.Duration
+	Now      func() time.Time // defaults to time.Now
+}
+
+// Server serves the API.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	metrics *metrics
+	logins  *loginLimiter
+	tokens  *tokenCache
+	engine  *gin.Engine
+}
+
+// New builds the API's routes.
+func New(cfg Config) *Server {
+	gin.SetMode(gin.ReleaseMode)
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics(cfg.Registry),
+		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now)}
+	s.engine = gin.New()
+	s.engine.HandleMethodNotAllowed = true
+	s.engine.Use(s.requestID, s.recover, s.observe)
+	s.engine.NoRoute(func(c *gin.Context) {
+		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Alamat tidak ditemukan. / No such route."))
+	})
+	s.engine.NoMethod(func(c *gin.Context) {
+		s.failStatus(c, http.StatusMethodNotAllowed, ticket.Errorf(ticket.EMALFORMED, "Metode tidak didukung. / Method not allowed."))
+	})
+	s.routes()
+	return s
+}
+
+// ServeHTTP makes Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+func (s *Server) routes() {
+	r := s.engine
+	r.GET("/healthz", s.healthz)
+	r.GET("/readyz", s.readyz)
+	r.GET("/metrics", s.metricsHandler())
+
+	api := r.Group("/api/v1", s.limitBody)
+	api.POST("/auth/login", s.login)
+
+	authed := api.Group("", s.authenticate)
+	authed.POST("/auth/logout", s.logout)
+	authed.GET("/me", s.me)
+
+	authed.POST("/tickets", s.createTicket)
+	authed.GET("/tickets", s.listTickets)
+	authed.GET("/tickets/:ref", s.getTicket)
+	authed.PATCH("/tickets/:ref", s.patchTicket)
+	authed.POST("/tickets/:ref/messages", s.addMessage)
+	authed.GET("/tickets/:ref/attachments/:aid", s.downloadAttachment)
+
+	authed.GET("/complainants", s.findComplainants)
+	authed.POST("/complainants/:id/reveal", s.revealNIK)
+
+	authed.PUT("/agents/me/presence", s.setPresence)
+	supervisors := authed.Group("", s.require(ticket.RoleSupervisor))
+	supervisors.GET("/agents", s.listAgents)
+	supervisors.PATCH("/agents/:id", s.patchAgent)
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"status": "ok"})
+}
+
+// readyz answers 200 only when every dependency answers, so a load
+// balancer stops sending work to an instance that cannot do it.
+func (s *Server) readyz(c *gin.Context) {
+	status, code := "ok", http.StatusOK
+	checks := map[string]string{}
+	for _, ch := range s.cfg.Checks {
+		ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+		err := ch.Ping(ctx)
+		cancel()
+		if err != nil {
+			checks[ch.Name] = err.Error()
+			status, code = "unavailable", http.StatusServiceUnavailable
+			continue
+		}
+		checks[ch.Name] = "ok"
+	}
+	c.JSON(code, gin.H{"status": status, "checks": checks})
+}
