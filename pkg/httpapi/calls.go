@@ -15,13 +15,13 @@ import (
 
 // callRequest is what a call-center agent types while the caller waits.
 type callRequest struct {
-	Channel     string             `json:"channel"`
-	Category    string             `json:"category"`
-	Description string             `json:"description"`
-	Subject     string             `json:"subject"`
-	CallRef     string             `json:"call_ref"`
-	Priority    string             `json:"priority"`
-	Complainant callerRequest      `json:"complainant"`
+	Channel     string        `json:"channel"`
+	Category    string        `json:"category"`
+	Description string        `json:"description"`
+	Subject     string        `json:"subject"`
+	CallRef     string        `json:"call_ref"`
+	Priority    string        `json:"priority"`
+	Complainant callerRequest `json:"complainant"`
 }
 
 type callerRequest struct {
