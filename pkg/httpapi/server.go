@@ -6,6 +6,7 @@ package httpapi
 import (
 	"context"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -13,10 +14,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/aduan/aduan/api"
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
+	"github.com/aduan/aduan/web"
 )
 
 // MaxJSONBody bounds a JSON request body.
@@ -108,6 +111,9 @@ func (s *Server) routes() {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET("/api/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", api.OpenAPI) })
+	site, _ := fs.Sub(web.Static, "static")
+	r.StaticFileFS("/", "index.html", http.FS(site))
 
 	api := r.Group("/api/v1", s.limitBody)
 	api.POST("/auth/login", s.login)

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+func aduan(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	err := run(context.Background(), args, strings.NewReader(stdin), &out, &errOut)
+	return out.String() + errOut.String(), err
+}
+
+func TestCommands(t *testing.T) {
+	s, dbURL := storetest.New(t)
+	t.Setenv("DATABASE_URL", dbURL)
+	t.Setenv("ADUAN_DATA_DIR", t.TempDir())
+
+	if out, err := aduan(t, "", "migrate"); err != nil || !strings.Contains(out, "0 migration(s) applied") {
+		t.Fatalf("migrate on a migrated database: %v %s", err, out)
+	}
+
+	out, err := aduan(t, "kata-sandi-rahasia\n", "user", "add", "--email", "Rina@Kemkes.go.id", "--name", " Rina  Wati ",
+		"--role", "supervisor", "--queues", "sertifikat,eskalasi", "--capacity", "7")
+	if err != nil {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	u, hash, err := s.UserByEmail(context.Background(), "rina@kemkes.go.id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Name != "Rina Wati" || u.Role != ticket.RoleSupervisor || u.Capacity != 7 || len(u.Queues) != 2 {
+		t.Errorf("stored user = %+v", u)
+	}
+	if strings.Contains(hash, "kata-sandi-rahasia") || !strings.HasPrefix(hash, "$argon2id$") {
+		t.Errorf("password not hashed with argon2id: %q", hash)
+	}
+
+	bad := []struct {
+		name  string
+		stdin string
+		args  []string
+		want  string
+	}{
+		{"short password", "pendek\n", []string{"user", "add", "--email", "a@b.id", "--name", "A", "--role", "agent"}, "password"},
+		{"unknown role", "kata-sandi-rahasia\n", []string{"user", "add", "--email", "a@b.id", "--name", "A", "--role", "boss"}, "role"},
+		{"bad email", "kata-sandi-rahasia\n", []string{"user", "add", "--email", "nope", "--name", "A", "--role", "agent"}, "email"},
+		{"same email", "kata-sandi-rahasia\n", []string{"user", "add", "--email", "rina@kemkes.go.id", "--name", "R", "--role", "agent"}, "sudah dipakai"},
+		{"unknown command", "", []string{"frobnicate"}, "unknown command"},
+		{"not yet", "", []string{"poll", "--once"}, "not available yet"},
+	}
+	for _, tt := range bad {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := aduan(t, tt.stdin, tt.args...)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want mention of %q", err, tt.want)
+			}
+		})
+	}
+
+	for i := 0; i < 2; i++ {
+		out, err := aduan(t, "", "seed", "--demo")
+		if err != nil || !strings.Contains(out, "agen1@aduan.test") {
+			t.Fatalf("seed run %d: %v %s", i, err, out)
+		}
+	}
+	ts, err := s.Tickets(context.Background(), store.TicketFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) != 4 {
+		t.Errorf("seeding twice gave %d tickets, want the 4 demo tickets once", len(ts))
+	}
+}

@@ -1,0 +1,76 @@
+package app
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLoadConfigLayers(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "aduan.yaml")
+	err := os.WriteFile(file, []byte("http_addr: 127.0.0.1:9000\ntoken_ttl: 2h\nimap:\n  user: file-user\n  tls: starttls\n"), 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"ADUAN_IMAP_USER": "env-user", "ADUAN_IMAP_POLL_INTERVAL": "45s"}
+	cfg, err := LoadConfig(file, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTPAddr != "127.0.0.1:9000" || cfg.TokenTTL != 2*time.Hour {
+		t.Errorf("file values not applied: %s %s", cfg.HTTPAddr, cfg.TokenTTL)
+	}
+	if cfg.IMAP.User != "env-user" || cfg.IMAP.TLS != "starttls" || cfg.IMAP.PollInterval != 45*time.Second {
+		t.Errorf("environment should override the file: %+v", cfg.IMAP)
+	}
+	if cfg.DataDir != "./data" {
+		t.Errorf("default lost: data dir %q", cfg.DataDir)
+	}
+}
+
+func TestLoadConfigRejects(t *testing.T) {
+	tests := []struct {
+		name string
+		file string
+		env  map[string]string
+		want string
+	}{
+		{"unknown key", "htp_addr: x\n", nil, "htp_addr"},
+		{"bad tls", "", map[string]string{"ADUAN_SMTP_TLS": "ssl"}, "smtp.tls"},
+		{"bad interval", "", map[string]string{"ADUAN_IMAP_POLL_INTERVAL": "soon"}, "ADUAN_IMAP_POLL_INTERVAL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := ""
+			if tt.file != "" {
+				path = filepath.Join(t.TempDir(), "c.yaml")
+				if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := LoadConfig(path, func(k string) string { return tt.env[k] })
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want mention of %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestConfigStringMasksSecrets(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.DatabaseURL = "postgres://aduan:db-s3cret@db:5432/aduan"
+	cfg.RedisURL = "redis://:redis-s3cret@cache:6379/0"
+	cfg.IMAP.Password = "imap-s3cret"
+	cfg.SMTP.Password = "smtp-s3cret"
+	out := cfg.String()
+	for _, secret := range []string{"db-s3cret", "redis-s3cret", "imap-s3cret", "smtp-s3cret"} {
+		if strings.Contains(out, secret) {
+			t.Errorf("printed config shows %q:\n%s", secret, out)
+		}
+	}
+	if !strings.Contains(out, "postgres://aduan:") || !strings.Contains(out, "db:5432") {
+		t.Errorf("masking should keep the rest of the URL:\n%s", out)
+	}
+}
