@@ -98,6 +98,9 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
 	t.UpdatedAt = t.CreatedAt
 	t.Number = ticket.FormatNumber(t.CreatedAt, t.ID)
 	row := toDBTicket(t)
+	if t.Status == ticket.StatusResolved || t.Status == ticket.StatusClosed {
+		row.ResolvedAt = &t.CreatedAt // solved while the caller was still on the line
+	}
 	return db.Create(&row).Error
 }
 
@@ -126,16 +129,21 @@ func (s *Store) TicketByRef(ctx context.Context, ref string, forUpdate bool) (ti
 }
 
 // SaveTicket writes a ticket's workable fields: status, category, priority,
-// queue, assignee, documents, warnings and SLA.
+// queue, assignee, documents, warnings and SLA. resolved_at is set when the
+// ticket becomes resolved, kept through closing, and cleared on reopening.
 func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket) error {
 	t.UpdatedAt = s.now().UTC()
 	row := toDBTicket(t)
-	if t.Status == ticket.StatusResolved {
-		row.ResolvedAt = &t.UpdatedAt
-	}
-	return s.conn(ctx).Model(&ticketRow{ID: t.ID}).Select("status", "category", "priority", "queue", "assignee_id",
-		"documents", "warnings", "first_response_due", "resolution_due", "first_responded_at", "sla_breached",
-		"updated_at", "resolved_at").Updates(&row).Error
+	// In SET, status and resolved_at still read the row's old values.
+	resolvedAt := gorm.Expr(`CASE WHEN ? = 'resolved' AND status <> 'resolved' THEN ?::timestamptz
+		WHEN ? IN ('resolved', 'closed') THEN resolved_at END`, row.Status, t.UpdatedAt, row.Status)
+	return s.conn(ctx).Model(&ticketRow{ID: t.ID}).Updates(map[string]any{
+		"resolved_at": resolvedAt, "status": row.Status, "category": row.Category, "priority": row.Priority,
+		"queue": row.Queue, "assignee_id": row.AssigneeID, "documents": gorm.Expr("?::jsonb", jsonText(row.Documents)),
+		"warnings": gorm.Expr("?::jsonb", jsonText(row.Warnings)), "first_response_due": row.FirstResponseDue,
+		"resolution_due": row.ResolutionDue, "first_responded_at": row.FirstRespondedAt,
+		"sla_breached": row.SLABreached, "updated_at": row.UpdatedAt,
+	}).Error
 }
 
 // TicketFilter selects tickets for a list. Zero fields do not filter.
