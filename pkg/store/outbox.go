@@ -62,3 +62,51 @@ type TicketTask struct {
 	TicketID  int64 `json:"ticket_id"`
 	MessageID int64 `json:"message_id,omitempty"`
 }
+
+// ClaimOutbox locks up to limit unrelayed items, oldest first, skipping
+// those another relay holds; call it inside WithTx and mark them in the
+// same transaction.
+func (s *Store) ClaimOutbox(ctx context.Context, limit int) ([]OutboxItem, error) {
+	var rows []outboxRow
+	err := s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
+		FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, limit).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
+			Attempts: r.Attempts}
+	}
+	return out, nil
+}
+
+// MarkRelayed records that items were handed to the task queue.
+func (s *Store) MarkRelayed(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	return s.conn(ctx).Exec("UPDATE outbox SET relayed_at = ?, attempts = attempts + 1 WHERE id IN ?",
+		s.now().UTC(), ids).Error
+}
+
+// RecordRelayFailure notes a failed hand-over; the item stays pending.
+func (s *Store) RecordRelayFailure(ctx context.Context, id int64, reason string) error {
+	return s.conn(ctx).Exec("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+		reason, id).Error
+}
+
+// OutboxBacklog returns how many items wait to be relayed and the age of
+// the oldest, for metrics and alerts.
+func (s *Store) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
+	var r struct {
+		N      int64
+		Oldest *time.Time
+	}
+	err := s.conn(ctx).Raw(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL`).
+		Scan(&r).Error
+	if err != nil || r.Oldest == nil {
+		return r.N, 0, err
+	}
+	return r.N, s.now().Sub(*r.Oldest), nil
+}

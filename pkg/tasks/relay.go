@@ -1,0 +1,110 @@
+// Package tasks is Aduan's background work on asynq: the task types with
+// their payloads and handlers, the worker that runs them, and the relay
+// that moves work from the outbox table to the queue.
+package tasks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/aduan/aduan/pkg/store"
+)
+
+// OutboxStore is what the relay needs from storage.
+type OutboxStore interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	ClaimOutbox(ctx context.Context, limit int) ([]store.OutboxItem, error)
+	MarkRelayed(ctx context.Context, ids []int64) error
+	RecordRelayFailure(ctx context.Context, id int64, reason string) error
+}
+
+// Enqueuer hands tasks to the queue; *asynq.Client is one.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Relay moves outbox rows to asynq. Each task's id is its outbox row's, so
+// relaying a row twice (a crash between enqueue and commit) is refused by
+// asynq as a conflict instead of running the work twice; while Redis is
+// away the rows wait in PostgreSQL and nothing is lost.
+type Relay struct {
+	store    OutboxStore
+	queue    Enqueuer
+	log      *slog.Logger
+	Batch    int           // rows per transaction
+	Interval time.Duration // pause when the outbox is empty
+}
+
+// NewRelay returns a relay from s to q.
+func NewRelay(s OutboxStore, q Enqueuer, log *slog.Logger) *Relay {
+	return &Relay{store: s, queue: q, log: log, Batch: 200, Interval: 200 * time.Millisecond}
+}
+
+// taskRetention keeps a finished task's id in Redis this long, so a late
+// re-relay of its row is still recognised as a duplicate.
+const taskRetention = 24 * time.Hour
+
+// TaskID is the asynq task id of an outbox row.
+func TaskID(outboxID int64) string { return fmt.Sprintf("outbox:%d", outboxID) }
+
+// RelayOnce relays one batch and returns how many rows it handed over.
+func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
+	var relayed []int64
+	var failure error
+	err := r.store.WithTx(ctx, func(ctx context.Context) error {
+		items, err := r.store.ClaimOutbox(ctx, r.Batch)
+		if err != nil {
+			return err
+		}
+		for _, it := range items {
+			task := asynq.NewTask(it.TaskType, it.Payload)
+			_, err := r.queue.EnqueueContext(ctx, task, asynq.TaskID(TaskID(it.ID)), asynq.Queue(QueueFor(it.TaskType)),
+				asynq.MaxRetry(MaxRetry(it.TaskType)), asynq.Retention(taskRetention))
+			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+				failure = fmt.Errorf("enqueue outbox %d (%s): %w", it.ID, it.TaskType, err)
+				if rerr := r.store.RecordRelayFailure(ctx, it.ID, err.Error()); rerr != nil {
+					return rerr
+				}
+				break // the queue is likely down; the rest waits for the next round
+			}
+			relayed = append(relayed, it.ID)
+		}
+		return r.store.MarkRelayed(ctx, relayed)
+	})
+	if err != nil {
+		return 0, err
+	}
+	return len(relayed), failure
+}
+
+// Run relays until ctx ends, backing off while the queue or the database
+// is unreachable.
+func (r *Relay) Run(ctx context.Context) error {
+	backoff := time.Duration(0)
+	for {
+		n, err := r.RelayOnce(ctx)
+		wait := r.Interval
+		switch {
+		case ctx.Err() != nil:
+			return nil
+		case err != nil:
+			backoff = min(max(2*backoff, 500*time.Millisecond), 30*time.Second)
+			wait = backoff
+			r.log.WarnContext(ctx, "outbox relay failed; retrying", "err", err, "retry_in", wait.String())
+		case n == r.Batch:
+			backoff, wait = 0, 0 // more is waiting
+		default:
+			backoff = 0
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(wait):
+		}
+	}
+}

@@ -1,0 +1,127 @@
+package tasks_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"os"
+	"testing"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/tasks"
+	"github.com/aduan/aduan/pkg/tasks/taskstest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+func addOutbox(t *testing.T, s *store.Store, n int) {
+	t.Helper()
+	for i := 0; i < n; i++ {
+		if err := s.AddOutbox(context.Background(), store.TaskTicketRoute, store.TicketTask{TicketID: int64(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func pendingTasks(t *testing.T, insp *asynq.Inspector) int {
+	t.Helper()
+	info, err := insp.GetQueueInfo(tasks.QueueDefault)
+	if err != nil {
+		return 0 // the queue does not exist yet
+	}
+	return info.Pending
+}
+
+func TestRelayHandsEachRowOverOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storetest.New(t)
+	rd := taskstest.NewRedis(t)
+	rc := rd.Client()
+	defer rc.Close()
+	client := asynq.NewClientFromRedisClient(rc)
+	insp := asynq.NewInspectorFromRedisClient(rc)
+	relay := tasks.NewRelay(s, client, quiet)
+	relay.Batch = 3
+
+	addOutbox(t, s, 5)
+	n1, err := relay.RelayOnce(ctx)
+	if err != nil || n1 != 3 {
+		t.Fatalf("first batch: n=%d err=%v, want 3 relayed", n1, err)
+	}
+	n2, err := relay.RelayOnce(ctx)
+	if err != nil || n2 != 2 {
+		t.Fatalf("second batch: n=%d err=%v, want the other 2", n2, err)
+	}
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("empty outbox: n=%d err=%v", n, err)
+	}
+	if got := pendingTasks(t, insp); got != 5 {
+		t.Fatalf("queue holds %d tasks, want 5", got)
+	}
+	items, err := s.PendingOutbox(ctx, 10)
+	if err != nil || len(items) != 0 {
+		t.Fatalf("outbox still pending: %v %v", items, err)
+	}
+	info, err := insp.GetTaskInfo(tasks.QueueDefault, tasks.TaskID(1))
+	if err != nil || info.Type != store.TaskTicketRoute || string(info.Payload) != `{"ticket_id": 1}` {
+		t.Fatalf("task outbox:1 = %+v, %v", info, err)
+	}
+}
+
+// A relay that dies after enqueueing but before its commit leaves the rows
+// pending; the next relay must not queue the work twice.
+func TestRelayAfterCrashDoesNotDouble(t *testing.T) {
+	ctx := context.Background()
+	s, dbURL := storetest.New(t)
+	rd := taskstest.NewRedis(t)
+	rc := rd.Client()
+	defer rc.Close()
+	client := asynq.NewClientFromRedisClient(rc)
+	insp := asynq.NewInspectorFromRedisClient(rc)
+	relay := tasks.NewRelay(s, client, quiet)
+
+	addOutbox(t, s, 4)
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 4 {
+		t.Fatalf("relay: n=%d err=%v", n, err)
+	}
+	storetest.Exec(t, dbURL, "UPDATE outbox SET relayed_at = NULL") // the commit that never happened
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 4 {
+		t.Fatalf("re-relay: n=%d err=%v, want the 4 rows recognised as queued", n, err)
+	}
+	if got := pendingTasks(t, insp); got != 4 {
+		t.Fatalf("queue holds %d tasks after a re-relay, want 4", got)
+	}
+}
+
+// While Redis is down the rows wait in PostgreSQL; once it is back they go
+// through, none lost.
+func TestRelayWaitsOutRedisOutage(t *testing.T) {
+	ctx := context.Background()
+	s, _ := storetest.New(t)
+	rd := taskstest.NewRedis(t)
+	rc := rd.Client()
+	defer rc.Close()
+	relay := tasks.NewRelay(s, asynq.NewClientFromRedisClient(rc), quiet)
+
+	rd.Stop()
+	addOutbox(t, s, 3)
+	if n, err := relay.RelayOnce(ctx); err == nil || n != 0 {
+		t.Fatalf("with Redis down: n=%d err=%v, want an error and nothing relayed", n, err)
+	}
+	items, err := s.PendingOutbox(ctx, 10)
+	if err != nil || len(items) != 3 || items[0].Attempts != 1 {
+		t.Fatalf("outbox after a failed relay = %+v, %v; want 3 pending, the first with one attempt", items, err)
+	}
+	rd.Start()
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 3 {
+		t.Fatalf("after Redis is back: n=%d err=%v, want 3", n, err)
+	}
+	if got := pendingTasks(t, asynq.NewInspectorFromRedisClient(rc)); got != 3 {
+		t.Fatalf("queue holds %d tasks, want 3", got)
+	}
+}

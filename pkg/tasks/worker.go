@@ -1,0 +1,67 @@
+package tasks
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Worker runs task handlers on asynq.
+type Worker struct {
+	server *asynq.Server
+	mux    *asynq.ServeMux
+}
+
+// WorkerConfig tunes the worker.
+type WorkerConfig struct {
+	Concurrency     int           // tasks at once; default 10
+	ShutdownTimeout time.Duration // how long in-flight tasks may finish on shutdown; default 20s
+}
+
+// NewWorker returns a worker reading the queues at redis.
+func NewWorker(redis asynq.RedisConnOpt, cfg WorkerConfig, log *slog.Logger) *Worker {
+	if cfg.Concurrency <= 0 {
+		cfg.Concurrency = 10
+	}
+	if cfg.ShutdownTimeout <= 0 {
+		cfg.ShutdownTimeout = 20 * time.Second
+	}
+	srv := asynq.NewServer(redis, asynq.Config{
+		Concurrency:     cfg.Concurrency,
+		Queues:          Queues,
+		ShutdownTimeout: cfg.ShutdownTimeout,
+		Logger:          asynqLogger{log},
+		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
+			id, _ := asynq.GetTaskID(ctx)
+			log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err)
+		}),
+	})
+	return &Worker{server: srv, mux: asynq.NewServeMux()}
+}
+
+// Handle registers the handler of one task type.
+func (w *Worker) Handle(taskType string, h asynq.HandlerFunc) { w.mux.Handle(taskType, h) }
+
+// Run works tasks until ctx ends, then stops taking new ones and gives
+// in-flight tasks the shutdown timeout to finish; those that do not are
+// returned to the queue and run again later.
+func (w *Worker) Run(ctx context.Context) error {
+	if err := w.server.Start(w.mux); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.server.Shutdown()
+	return nil
+}
+
+// asynqLogger routes asynq's own messages into slog.
+type asynqLogger struct{ log *slog.Logger }
+
+func (l asynqLogger) Debug(args ...any) { l.log.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Info(args ...any)  { l.log.Info(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Warn(args ...any)  { l.log.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Error(args ...any) { l.log.Error(fmt.Sprint(args...), "component", "asynq") }
+func (l asynqLogger) Fatal(args ...any) { l.log.Error(fmt.Sprint(args...), "component", "asynq") }
