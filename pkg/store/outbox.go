@@ -63,13 +63,14 @@ type TicketTask struct {
 	MessageID int64 `json:"message_id,omitempty"`
 }
 
-// ClaimOutbox locks up to limit unrelayed items, oldest first, skipping
-// those another relay holds; call it inside WithTx and mark them in the
-// same transaction.
-func (s *Store) ClaimOutbox(ctx context.Context, limit int) ([]OutboxItem, error) {
+// ClaimOutbox locks up to limit unrelayed items of the given task types,
+// oldest first, skipping those another relay holds; call it inside WithTx
+// and mark them in the same transaction.
+func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) ([]OutboxItem, error) {
 	var rows []outboxRow
 	err := s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
-		FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, limit).Scan(&rows).Error
+		FROM outbox WHERE relayed_at IS NULL AND task_type IN ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+		types, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}

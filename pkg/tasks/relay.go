@@ -18,7 +18,7 @@ import (
 // OutboxStore is what the relay needs from storage.
 type OutboxStore interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
-	ClaimOutbox(ctx context.Context, limit int) ([]store.OutboxItem, error)
+	ClaimOutbox(ctx context.Context, types []string, limit int) ([]store.OutboxItem, error)
 	MarkRelayed(ctx context.Context, ids []int64) error
 	RecordRelayFailure(ctx context.Context, id int64, reason string) error
 }
@@ -36,13 +36,14 @@ type Relay struct {
 	store    OutboxStore
 	queue    Enqueuer
 	log      *slog.Logger
+	types    []string
 	Batch    int           // rows per transaction
 	Interval time.Duration // pause when the outbox is empty
 }
 
-// NewRelay returns a relay from s to q.
-func NewRelay(s OutboxStore, q Enqueuer, log *slog.Logger) *Relay {
-	return &Relay{store: s, queue: q, log: log, Batch: 200, Interval: 200 * time.Millisecond}
+// NewRelay returns a relay from s to q of the given task types.
+func NewRelay(s OutboxStore, q Enqueuer, types []string, log *slog.Logger) *Relay {
+	return &Relay{store: s, queue: q, types: types, log: log, Batch: 200, Interval: 200 * time.Millisecond}
 }
 
 // taskRetention keeps a finished task's id in Redis this long, so a late
@@ -57,7 +58,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	var relayed []int64
 	var failure error
 	err := r.store.WithTx(ctx, func(ctx context.Context) error {
-		items, err := r.store.ClaimOutbox(ctx, r.Batch)
+		items, err := r.store.ClaimOutbox(ctx, r.types, r.Batch)
 		if err != nil {
 			return err
 		}

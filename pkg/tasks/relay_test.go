@@ -45,10 +45,14 @@ func TestRelayHandsEachRowOverOnce(t *testing.T) {
 	defer rc.Close()
 	client := asynq.NewClientFromRedisClient(rc)
 	insp := asynq.NewInspectorFromRedisClient(rc)
-	relay := tasks.NewRelay(s, client, quiet)
+	relay := tasks.NewRelay(s, client, []string{store.TaskTicketRoute}, quiet)
 	relay.Batch = 3
 
 	addOutbox(t, s, 5)
+	// Work no worker here can do waits in the outbox.
+	if err := s.AddOutbox(ctx, "reports:rollup", map[string]string{"week": "2026-W47"}); err != nil {
+		t.Fatal(err)
+	}
 	n1, err := relay.RelayOnce(ctx)
 	if err != nil || n1 != 3 {
 		t.Fatalf("first batch: n=%d err=%v, want 3 relayed", n1, err)
@@ -64,8 +68,8 @@ func TestRelayHandsEachRowOverOnce(t *testing.T) {
 		t.Fatalf("queue holds %d tasks, want 5", got)
 	}
 	items, err := s.PendingOutbox(ctx, 10)
-	if err != nil || len(items) != 0 {
-		t.Fatalf("outbox still pending: %v %v", items, err)
+	if err != nil || len(items) != 1 || items[0].TaskType != "reports:rollup" {
+		t.Fatalf("outbox pending = %+v, %v; want only the task type no worker handles", items, err)
 	}
 	info, err := insp.GetTaskInfo(tasks.QueueDefault, tasks.TaskID(1))
 	if err != nil || info.Type != store.TaskTicketRoute || string(info.Payload) != `{"ticket_id": 1}` {
@@ -83,7 +87,7 @@ func TestRelayAfterCrashDoesNotDouble(t *testing.T) {
 	defer rc.Close()
 	client := asynq.NewClientFromRedisClient(rc)
 	insp := asynq.NewInspectorFromRedisClient(rc)
-	relay := tasks.NewRelay(s, client, quiet)
+	relay := tasks.NewRelay(s, client, []string{store.TaskTicketRoute}, quiet)
 
 	addOutbox(t, s, 4)
 	if n, err := relay.RelayOnce(ctx); err != nil || n != 4 {
@@ -106,7 +110,7 @@ func TestRelayWaitsOutRedisOutage(t *testing.T) {
 	rd := taskstest.NewRedis(t)
 	rc := rd.Client()
 	defer rc.Close()
-	relay := tasks.NewRelay(s, asynq.NewClientFromRedisClient(rc), quiet)
+	relay := tasks.NewRelay(s, asynq.NewClientFromRedisClient(rc), []string{store.TaskTicketRoute}, quiet)
 
 	rd.Stop()
 	addOutbox(t, s, 3)

@@ -7,12 +7,14 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 )
 
 // Worker runs task handlers on asynq.
 type Worker struct {
 	server *asynq.Server
 	mux    *asynq.ServeMux
+	types  []string
 }
 
 // WorkerConfig tunes the worker.
@@ -21,15 +23,15 @@ type WorkerConfig struct {
 	ShutdownTimeout time.Duration // how long in-flight tasks may finish on shutdown; default 20s
 }
 
-// NewWorker returns a worker reading the queues at redis.
-func NewWorker(redis asynq.RedisConnOpt, cfg WorkerConfig, log *slog.Logger) *Worker {
+// NewWorker returns a worker reading the queues at rdb.
+func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, log *slog.Logger) *Worker {
 	if cfg.Concurrency <= 0 {
 		cfg.Concurrency = 10
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 20 * time.Second
 	}
-	srv := asynq.NewServer(redis, asynq.Config{
+	srv := asynq.NewServerFromRedisClient(rdb, asynq.Config{
 		Concurrency:     cfg.Concurrency,
 		Queues:          Queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
@@ -43,7 +45,14 @@ func NewWorker(redis asynq.RedisConnOpt, cfg WorkerConfig, log *slog.Logger) *Wo
 }
 
 // Handle registers the handler of one task type.
-func (w *Worker) Handle(taskType string, h asynq.HandlerFunc) { w.mux.Handle(taskType, h) }
+func (w *Worker) Handle(taskType string, h asynq.HandlerFunc) {
+	w.mux.Handle(taskType, h)
+	w.types = append(w.types, taskType)
+}
+
+// Types lists the task types this worker handles; the relay hands over
+// only those, so work waits in the outbox until a worker can do it.
+func (w *Worker) Types() []string { return w.types }
 
 // Run works tasks until ctx ends, then stops taking new ones and gives
 // in-flight tasks the shutdown timeout to finish; those that do not are
