@@ -18,6 +18,7 @@ type Inbound struct {
 	Channel    ticket.Channel
 	SourceID   string // the item's id at its source; never empty
 	SourceHash string // sha256 of what arrived, to tell a replay from a reused id
+	RawSHA256  string // the raw item (mail, webhook body) in the blob store
 	// Complainant carries what the item says about its sender, already
 	// validated; only non-empty fields are used.
 	Complainant ticket.Complainant
@@ -29,9 +30,29 @@ type Inbound struct {
 	CallRef     string
 	AuthorID    *int64   // the agent who typed it in, for the call center
 	Warnings    []string // problems found in the data, kept on the ticket
-	// ThreadTicketID names the open ticket this continues, when the
-	// adapter knows (a reply to our acknowledgement); 0 opens a new one.
+	Documents   ticket.Documents
+	Attachments []ticket.Attachment // bytes already in the blob store
+
+	// ThreadTicketID names the ticket this continues when the adapter
+	// knows it; ThreadRefs are ids of earlier messages the item answers
+	// (an email's In-Reply-To and References); ThreadNumber is a ticket
+	// number it names (the subject token). Empty ids never match.
 	ThreadTicketID int64
+	ThreadRefs     []string
+	ThreadNumber   string
+	// LooksLikeReply lets a matching NIK with an open ticket on the same
+	// channel stand in for missing thread headers.
+	LooksLikeReply bool
+
+	// Automatic says why the item is machine-sent (an auto-reply, a bulk
+	// mail, a bounce). Such an item never opens a ticket and is never
+	// answered: it is kept on the ticket it threads onto, or as ignored.
+	Automatic string
+	// Bounced is the source id of our own message whose delivery failed.
+	Bounced string
+	// Ack asks for an acknowledgement to the complainant when the item
+	// opens a ticket.
+	Ack bool
 }
 
 // Result is what Ingest did.
@@ -40,6 +61,7 @@ type Result struct {
 	Message   ticket.Message
 	Created   bool // a new ticket was opened
 	Duplicate bool // the source id was seen before; nothing was written
+	Ignored   bool // automatic mail that belongs to no ticket, kept as ignored
 	// OpenTickets are the complainant's other open tickets, for the agent
 	// who has them on the phone.
 	OpenTickets []ticket.Ticket
@@ -49,6 +71,8 @@ type Result struct {
 type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	MessageBySource(ctx context.Context, channel ticket.Channel, sourceID string) (ticket.Message, error)
+	MessageByAnySource(ctx context.Context, channel ticket.Channel, ids []string) (ticket.Message, error)
+	SetDelivery(ctx context.Context, id int64, status, reason string) error
 	ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) ([]ticket.Complainant, error)
 	CreateComplainant(ctx context.Context, c *ticket.Complainant) error
 	UpdateComplainant(ctx context.Context, c *ticket.Complainant) error
@@ -57,8 +81,10 @@ type Store interface {
 	SaveTicket(ctx context.Context, t *ticket.Ticket) error
 	Tickets(ctx context.Context, f store.TicketFilter) ([]ticket.Ticket, error)
 	AddMessage(ctx context.Context, m *ticket.Message) error
+	AddAttachment(ctx context.Context, a *ticket.Attachment) error
 	AddEvents(ctx context.Context, events ...ticket.Event) error
 	AddOutbox(ctx context.Context, taskType string, payload any) error
+	AddIgnoredMail(ctx context.Context, m store.IgnoredMail) error
 }
 
 // Ingester stores inbound items: it dedupes by source id, links or creates
@@ -105,13 +131,20 @@ func (in *Ingester) Ingest(ctx context.Context, item Inbound) (Result, error) {
 }
 
 func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
-	if item.ThreadTicketID != 0 {
-		t, err := in.store.TicketByRef(ctx, fmt.Sprint(item.ThreadTicketID), true)
-		if err == nil && t.Status.IsOpen() {
-			return in.appendTo(ctx, t, item)
-		} else if err != nil && ticket.ErrorCode(err) != ticket.ENOTFOUND {
+	if item.Bounced != "" {
+		if err := in.markBounced(ctx, item); err != nil {
 			return Result{}, err
 		}
+	}
+	t, found, err := in.thread(ctx, item)
+	if err != nil {
+		return Result{}, err
+	}
+	if found {
+		return in.appendTo(ctx, t, item)
+	}
+	if item.Automatic != "" {
+		return in.ignore(ctx, item)
 	}
 	c, err := in.linkComplainant(ctx, item.Complainant)
 	if err != nil {
@@ -121,9 +154,25 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	if item.LooksLikeReply && item.Complainant.NIK != "" {
+		for _, o := range open {
+			if o.Channel == item.Channel {
+				locked, err := in.store.TicketByRef(ctx, fmt.Sprint(o.ID), true)
+				if err != nil {
+					return Result{}, err
+				}
+				return in.appendTo(ctx, locked, item)
+			}
+		}
+	}
+	return in.open(ctx, c, open, item)
+}
+
+// open creates a ticket for item from complainant c.
+func (in *Ingester) open(ctx context.Context, c ticket.Complainant, open []ticket.Ticket, item Inbound) (Result, error) {
 	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, Status: item.Status, Priority: item.Priority,
 		ComplainantID: c.ID, Subject: item.Subject, Description: item.Body, CallRef: item.CallRef,
-		CreatedBy: item.AuthorID, Documents: ticket.NoDocuments, Warnings: item.Warnings}
+		CreatedBy: item.AuthorID, Documents: item.Documents, Warnings: item.Warnings}
 	if t.Status == "" {
 		t.Status = ticket.StatusNew
 	}
@@ -133,38 +182,51 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 	if t.Category == "" {
 		t.Category = ticket.CategoryOther
 	}
+	if t.Documents == (ticket.Documents{}) {
+		t.Documents = ticket.NoDocuments
+	}
 	if err := in.store.CreateTicket(ctx, &t); err != nil {
 		return Result{}, err
 	}
 	t.Complainant = &c
-	m, err := in.addMessage(ctx, t.ID, item)
+	m, err := in.addMessage(ctx, &t, item)
 	if err != nil {
 		return Result{}, err
 	}
-	t.Messages = []ticket.Message{m}
 	t.Events = []ticket.Event{{TicketID: t.ID, ActorID: item.AuthorID, Kind: ticket.EventCreated,
 		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}}
 	if err := in.store.AddEvents(ctx, t.Events...); err != nil {
 		return Result{}, err
 	}
-	if err := in.store.AddOutbox(ctx, store.TaskTicketRoute, store.TicketTask{TicketID: t.ID}); err != nil {
-		return Result{}, err
+	work := []string{store.TaskTicketRoute}
+	if item.Ack {
+		work = append(work, store.TaskNotifyAck)
+	}
+	for _, task := range work {
+		if err := in.store.AddOutbox(ctx, task, store.TicketTask{TicketID: t.ID, MessageID: m.ID}); err != nil {
+			return Result{}, err
+		}
 	}
 	return Result{Ticket: t, Message: m, Created: true, OpenTickets: open}, nil
 }
 
-// appendTo adds item to an open ticket; a reply from the complainant puts
-// a ticket that waited on them back in the agents' hands.
+// appendTo adds item to a ticket. A person's reply puts a ticket that
+// waited on them (or that was resolved) back in the agents' hands; an
+// automatic mail is kept but changes nothing.
 func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound) (Result, error) {
-	m, err := in.addMessage(ctx, t.ID, item)
+	m, err := in.addMessage(ctx, &t, item)
 	if err != nil {
 		return Result{}, err
 	}
 	events := []ticket.Event{{TicketID: t.ID, Kind: ticket.EventMessageAdded,
-		Data: map[string]any{"message_id": m.ID, "channel": item.Channel}}}
-	if t.Status == ticket.StatusPending || t.Status == ticket.StatusNeedsInfo {
+		Data: map[string]any{"message_id": m.ID, "channel": item.Channel, "automatic": item.Automatic}}}
+	switch t.Status {
+	case ticket.StatusPending, ticket.StatusNeedsInfo, ticket.StatusResolved:
+		if item.Automatic != "" {
+			break
+		}
 		events = append(events, ticket.Event{TicketID: t.ID, Kind: ticket.EventStatusChanged,
-			Data: map[string]any{"from": t.Status, "to": ticket.StatusOpen}})
+			Data: map[string]any{"from": t.Status, "to": ticket.StatusOpen, "reason": "complainant replied"}})
 		t.Status = ticket.StatusOpen
 		if err := in.store.SaveTicket(ctx, &t); err != nil {
 			return Result{}, err
@@ -176,12 +238,54 @@ func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound)
 	return Result{Ticket: t, Message: m}, nil
 }
 
-func (in *Ingester) addMessage(ctx context.Context, ticketID int64, item Inbound) (ticket.Message, error) {
-	m := ticket.Message{TicketID: ticketID, Direction: ticket.Inbound, Channel: item.Channel,
+// addMessage stores item as a message of t, with its attachments; new
+// attachments ask for the document checks.
+func (in *Ingester) addMessage(ctx context.Context, t *ticket.Ticket, item Inbound) (ticket.Message, error) {
+	m := ticket.Message{TicketID: t.ID, Direction: ticket.Inbound, Channel: item.Channel,
 		SourceID: item.SourceID, SourceHash: item.SourceHash, AuthorID: item.AuthorID,
-		Subject: item.Subject, Body: item.Body}
-	err := in.store.AddMessage(ctx, &m)
-	return m, err
+		Subject: item.Subject, Body: item.Body, RawSHA256: item.RawSHA256, Automatic: item.Automatic}
+	if item.Automatic != "" {
+		m.Kind = ticket.KindAutomatic
+	}
+	if err := in.store.AddMessage(ctx, &m); err != nil {
+		return m, err
+	}
+	for _, a := range item.Attachments {
+		a.TicketID, a.MessageID = t.ID, m.ID
+		if err := in.store.AddAttachment(ctx, &a); err != nil {
+			return m, err
+		}
+		t.Attachments = append(t.Attachments, a)
+	}
+	if len(item.Attachments) > 0 && item.Automatic == "" {
+		err := in.store.AddOutbox(ctx, store.TaskDocumentsCheck, store.TicketTask{TicketID: t.ID, MessageID: m.ID})
+		if err != nil {
+			return m, err
+		}
+	}
+	return m, nil
+}
+
+// ignore keeps automatic mail that belongs to no ticket where admins can
+// see it.
+func (in *Ingester) ignore(ctx context.Context, item Inbound) (Result, error) {
+	err := in.store.AddIgnoredMail(ctx, store.IgnoredMail{SourceID: item.SourceID, RawSHA256: item.RawSHA256,
+		FromAddress: item.Complainant.Email, Subject: item.Subject, Reason: item.Automatic})
+	return Result{Ignored: true}, err
+}
+
+// markBounced marks our message that a bounce reports as failed.
+func (in *Ingester) markBounced(ctx context.Context, item Inbound) error {
+	m, err := in.store.MessageByAnySource(ctx, item.Channel, []string{item.Bounced})
+	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
+		return nil // not ours, or long gone
+	} else if err != nil {
+		return err
+	}
+	if m.Direction != ticket.Outbound {
+		return nil
+	}
+	return in.store.SetDelivery(ctx, m.ID, ticket.DeliveryFailed, "bounced: "+item.Automatic)
 }
 
 // duplicate answers an item whose source id is already stored.

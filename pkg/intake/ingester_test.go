@@ -208,7 +208,8 @@ func TestIngestNewCall(t *testing.T) {
 	if err := json.Unmarshal(out[0].Payload, &payload); err != nil {
 		t.Fatal(err)
 	}
-	if want := map[string]any{"ticket_id": float64(tk.ID)}; !reflect.DeepEqual(payload, want) {
+	want := map[string]any{"ticket_id": float64(tk.ID), "message_id": float64(res.Message.ID)}
+	if !reflect.DeepEqual(payload, want) {
 		t.Errorf("outbox payload = %s, want %v", out[0].Payload, want)
 	}
 
@@ -473,7 +474,9 @@ func TestIngestThreading(t *testing.T) {
 			[]string{ticket.EventMessageAdded, ticket.EventStatusChanged}},
 		{"open stays open", ticket.StatusOpen, false, ticket.StatusOpen, []string{ticket.EventMessageAdded}},
 		{"new stays new", ticket.StatusNew, false, ticket.StatusNew, []string{ticket.EventMessageAdded}},
-		{"resolved opens a new ticket", ticket.StatusResolved, true, ticket.StatusResolved, nil},
+		// A reply to a resolved ticket means it was not solved after all.
+		{"resolved reopens", ticket.StatusResolved, false, ticket.StatusOpen,
+			[]string{ticket.EventMessageAdded, ticket.EventStatusChanged}},
 		{"closed opens a new ticket", ticket.StatusClosed, true, ticket.StatusClosed, nil},
 	}
 	for _, tt := range tests {

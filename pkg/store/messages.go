@@ -18,6 +18,11 @@ type messageRow struct {
 	Subject    string
 	Body       string
 	Status     string
+	Kind       string
+	Automatic  string
+	Recipient  string
+	RawSHA256  string `gorm:"column:raw_sha256"`
+	Error      string
 	CreatedAt  time.Time
 }
 
@@ -26,6 +31,7 @@ func (messageRow) TableName() string { return "messages" }
 func toDBMessage(m *ticket.Message) messageRow {
 	row := messageRow{ID: m.ID, TicketID: m.TicketID, Direction: string(m.Direction), Channel: string(m.Channel),
 		SourceHash: m.SourceHash, AuthorID: m.AuthorID, Subject: m.Subject, Body: m.Body, Status: m.Status,
+		Kind: m.Kind, Automatic: m.Automatic, Recipient: m.Recipient, RawSHA256: m.RawSHA256, Error: m.Error,
 		CreatedAt: m.CreatedAt}
 	if m.SourceID != "" {
 		id := m.SourceID
@@ -37,7 +43,8 @@ func toDBMessage(m *ticket.Message) messageRow {
 func toMessage(r messageRow) ticket.Message {
 	m := ticket.Message{ID: r.ID, TicketID: r.TicketID, Direction: ticket.Direction(r.Direction),
 		Channel: ticket.Channel(r.Channel), SourceHash: r.SourceHash, AuthorID: r.AuthorID, Subject: r.Subject,
-		Body: r.Body, Status: r.Status, CreatedAt: r.CreatedAt}
+		Body: r.Body, Status: r.Status, Kind: r.Kind, Automatic: r.Automatic, Recipient: r.Recipient,
+		RawSHA256: r.RawSHA256, Error: r.Error, CreatedAt: r.CreatedAt}
 	if r.SourceID != nil {
 		m.SourceID = *r.SourceID
 	}
@@ -67,6 +74,45 @@ func (s *Store) MessageBySource(ctx context.Context, channel ticket.Channel, sou
 		return ticket.Message{}, notFound(err, "Pesan")
 	}
 	return toMessage(row), nil
+}
+
+// MessageByAnySource returns the newest message on channel whose source id
+// is one of ids: what a reply's In-Reply-To and References point at.
+func (s *Store) MessageByAnySource(ctx context.Context, channel ticket.Channel, ids []string) (ticket.Message, error) {
+	if len(ids) == 0 {
+		return ticket.Message{}, ticket.Errorf(ticket.ENOTFOUND, "Pesan tidak ditemukan. / Message not found.")
+	}
+	var row messageRow
+	err := s.conn(ctx).Where("channel = ? AND source_id IN ?", string(channel), ids).Order("id DESC").Take(&row).Error
+	if err != nil {
+		return ticket.Message{}, notFound(err, "Pesan")
+	}
+	return toMessage(row), nil
+}
+
+// MessageByID returns one message.
+func (s *Store) MessageByID(ctx context.Context, id int64) (ticket.Message, error) {
+	var row messageRow
+	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
+		return ticket.Message{}, notFound(err, "Pesan")
+	}
+	return toMessage(row), nil
+}
+
+// SetDelivery records an outbound message's delivery state, and the reason
+// when it failed.
+func (s *Store) SetDelivery(ctx context.Context, id int64, status, reason string) error {
+	return s.conn(ctx).Model(&messageRow{}).Where("id = ?", id).
+		Updates(map[string]any{"status": status, "error": reason}).Error
+}
+
+// CountOutbound counts messages of kind sent to recipient since a time:
+// the acknowledgement limit per sender per hour.
+func (s *Store) CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (int64, error) {
+	var n int64
+	err := s.conn(ctx).Model(&messageRow{}).Where("direction = 'outbound' AND recipient = ? AND kind = ? AND created_at >= ?",
+		recipient, kind, since).Count(&n).Error
+	return n, err
 }
 
 // Messages returns a ticket's conversation, oldest first.

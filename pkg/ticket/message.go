@@ -23,9 +23,26 @@ type Message struct {
 	AuthorID   *int64 // the agent, for outbound messages and notes
 	Subject    string
 	Body       string
-	Status     string // delivery of outbound messages: queued, sent, failed
+	Status     string // delivery of outbound messages: queued, sending, sent, failed
+	Kind       string // outbound: ack, reply; inbound: "" (a person) or automatic
+	Automatic  string // inbound: why the item was machine-sent, e.g. auto-submitted
+	Recipient  string // outbound: the address it goes to
+	RawSHA256  string // the raw mail or webhook body in the blob store
+	Error      string // outbound: why delivery failed
 	CreatedAt  time.Time
 }
+
+// Message kinds and delivery states.
+const (
+	KindAck       = "ack"
+	KindReply     = "reply"
+	KindAutomatic = "automatic"
+
+	DeliveryQueued  = "queued"
+	DeliverySending = "sending"
+	DeliverySent    = "sent"
+	DeliveryFailed  = "failed"
+)
 
 // AttachmentKind is a first guess at what a file shows.
 type AttachmentKind string
