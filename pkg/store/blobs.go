@@ -33,6 +33,15 @@ func (b *Blobs) path(sum string) string {
 	return filepath.Join(b.dir, sum[:2], sum)
 }
 
+// Path returns where the bytes stored under sum live, for readers that
+// want the file itself; "" for anything that is not a sha256.
+func (b *Blobs) Path(sum string) string {
+	if !sha256Hex.MatchString(sum) {
+		return ""
+	}
+	return b.path(sum)
+}
+
 // Put stores r's bytes durably (written, synced, renamed into place) and
 // returns their sha256 and size.
 func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {

@@ -114,3 +114,19 @@ func Exec(t testing.TB, dbURL, sql string, args ...any) {
 		t.Fatalf("storetest: %s: %v", sql, err)
 	}
 }
+
+// Count runs a query returning one integer, for asserting row counts.
+func Count(t testing.TB, dbURL, sql string, args ...any) int {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dbURL)
+	if err != nil {
+		t.Fatalf("storetest: connect: %v", err)
+	}
+	defer conn.Close(ctx)
+	var n int
+	if err := conn.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		t.Fatalf("storetest: %s: %v", sql, err)
+	}
+	return n
+}

@@ -1,0 +1,430 @@
+package email
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"slices"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// Mailbox says where complaint mail is read from and where it goes after.
+type Mailbox struct {
+	Addr, User, Password string
+	TLS                  string // none, starttls, tls
+	Name                 string // the folder to read, e.g. INBOX
+	Processed            string // where handled mail is moved; "" keeps it, marked \Seen
+	Quarantine           string // where mail that fails MaxAttempts times is moved
+	PollInterval         time.Duration
+}
+
+// Key names the mailbox in the position table.
+func (m Mailbox) Key() string { return m.User + "@" + m.Addr + "/" + m.Name }
+
+// PollerStore is what the poller needs from storage.
+type PollerStore interface {
+	MailboxPosition(ctx context.Context, mailbox string) (store.MailboxPosition, error)
+	SetMailboxPosition(ctx context.Context, mailbox string, p store.MailboxPosition) error
+	RecordMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (int, error)
+	FailedMailUIDs(ctx context.Context, mailbox string, uidValidity uint32, maxAttempts int) ([]uint32, error)
+	ClearMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32) error
+	Quarantine(ctx context.Context, q store.QuarantinedMail) error
+}
+
+// RawBlobs stores raw mail and gives it back.
+type RawBlobs interface {
+	Blobs
+	Path(sum string) string
+}
+
+// Ingester stores what arrives.
+type Ingester interface {
+	Ingest(ctx context.Context, in intake.Inbound) (intake.Result, error)
+}
+
+// Poller reads one mailbox: every new mail is stored raw, parsed and
+// ingested before it is marked \Seen and moved, so a crash at any point
+// loses nothing and the Message-ID (or the raw sha256) keeps a second
+// read from doubling it.
+type Poller struct {
+	box      Mailbox
+	store    PollerStore
+	ingester Ingester
+	adapter  *Adapter
+	blobs    RawBlobs
+	log      *slog.Logger
+	// BatchSize is how many mails one FETCH asks for.
+	BatchSize int
+	// MaxAttempts is how often a mail may fail before it is quarantined.
+	MaxAttempts int
+	// Stats, when set, is told of every mail handled.
+	Stats func(outcome string)
+}
+
+// NewPoller returns a poller of box.
+func NewPoller(box Mailbox, s PollerStore, ing Ingester, a *Adapter, blobs RawBlobs, log *slog.Logger) *Poller {
+	if box.PollInterval <= 0 {
+		box.PollInterval = 30 * time.Second
+	}
+	return &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
+		BatchSize: 50, MaxAttempts: 3}
+}
+
+// Run reads the mailbox until ctx ends, reconnecting with backoff when the
+// connection drops. With once, it drains what is there and returns.
+func (p *Poller) Run(ctx context.Context, once bool) error {
+	backoff := time.Duration(0)
+	for {
+		err := p.session(ctx, once)
+		if ctx.Err() != nil {
+			return nil
+		}
+		if err == nil && once {
+			return nil
+		}
+		backoff = min(max(2*backoff, time.Second), time.Minute)
+		p.log.WarnContext(ctx, "mailbox session ended; reconnecting", "err", err, "retry_in", backoff.String())
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(backoff):
+		}
+	}
+}
+
+// session is one connection: drain, then wait for more (IDLE where the
+// server has it, polling otherwise), until ctx ends or the link fails.
+func (p *Poller) session(ctx context.Context, once bool) error {
+	arrived := make(chan struct{}, 1)
+	c, err := p.dial(&imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
+			if d.NumMessages != nil {
+				select {
+				case arrived <- struct{}{}:
+				default:
+				}
+			}
+		},
+	}})
+	if err != nil {
+		return err
+	}
+	defer c.Close()
+	stop := context.AfterFunc(ctx, func() { c.Close() })
+	defer stop()
+	if err := c.Login(p.box.User, p.box.Password).Wait(); err != nil {
+		return fmt.Errorf("login: %w", err)
+	}
+	for _, folder := range []string{p.box.Processed, p.box.Quarantine} {
+		if folder != "" {
+			_ = c.Create(folder, nil).Wait() // exists already, most of the time
+		}
+	}
+	sel, err := c.Select(p.box.Name, nil).Wait()
+	if err != nil {
+		return fmt.Errorf("select %s: %w", p.box.Name, err)
+	}
+	pos, err := p.position(ctx, sel.UIDValidity)
+	if err != nil {
+		return err
+	}
+	for {
+		if err := p.drain(ctx, c, &pos); err != nil {
+			return err
+		}
+		if once {
+			return nil
+		}
+		if err := p.wait(ctx, c, arrived); err != nil {
+			return err
+		}
+	}
+}
+
+func (p *Poller) dial(opts *imapclient.Options) (*imapclient.Client, error) {
+	switch p.box.TLS {
+	case "tls":
+		return imapclient.DialTLS(p.box.Addr, opts)
+	case "starttls":
+		return imapclient.DialStartTLS(p.box.Addr, opts)
+	case "none":
+		return imapclient.DialInsecure(p.box.Addr, opts)
+	}
+	return nil, fmt.Errorf("imap tls must be none, starttls or tls, not %q", p.box.TLS)
+}
+
+// position returns where reading stopped; new UIDVALIDITY means the server
+// renumbered the mailbox, so reading starts over (Message-IDs and raw
+// hashes keep what was read before from doubling).
+func (p *Poller) position(ctx context.Context, uidValidity uint32) (store.MailboxPosition, error) {
+	pos, err := p.store.MailboxPosition(ctx, p.box.Key())
+	if err != nil {
+		return pos, err
+	}
+	if pos.UIDValidity != uidValidity {
+		if pos.UIDValidity != 0 {
+			p.log.WarnContext(ctx, "UIDVALIDITY changed; reading the mailbox again", "old", pos.UIDValidity, "new", uidValidity)
+		}
+		pos = store.MailboxPosition{UIDValidity: uidValidity}
+		err = p.store.SetMailboxPosition(ctx, p.box.Key(), pos)
+	}
+	return pos, err
+}
+
+// wait returns when new mail may have arrived.
+func (p *Poller) wait(ctx context.Context, c *imapclient.Client, arrived chan struct{}) error {
+	if !c.Caps().Has(imap.CapIdle) {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(p.box.PollInterval):
+		}
+		return c.Noop().Wait()
+	}
+	idle, err := c.Idle()
+	if err != nil {
+		return fmt.Errorf("idle: %w", err)
+	}
+	// Servers drop an IDLE after 30 minutes; renew well before.
+	select {
+	case <-ctx.Done():
+	case <-arrived:
+	case <-time.After(min(p.box.PollInterval*10, 20*time.Minute)):
+	}
+	if err := idle.Close(); err != nil {
+		return err
+	}
+	if err := idle.Wait(); err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// errTransient marks a failure that is not the mail's fault (the database
+// is down): the session ends and the mail is read again later, without
+// counting against it.
+var errTransient = errors.New("transient")
+
+// drain takes in every mail above the last UID and those that failed
+// before, a batch at a time.
+func (p *Poller) drain(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition) error {
+	uids, err := p.pending(ctx, c, *pos)
+	if err != nil {
+		return err
+	}
+	for len(uids) > 0 {
+		n := min(len(uids), p.BatchSize)
+		if err := p.batch(ctx, c, pos, uids[:n]); err != nil {
+			return err
+		}
+		uids = uids[n:]
+	}
+	return nil
+}
+
+// pending lists the UIDs to read: new ones (filtered here, since "n:*"
+// always returns the highest UID even when it is lower than n) and those
+// that failed fewer than MaxAttempts times.
+func (p *Poller) pending(ctx context.Context, c *imapclient.Client, pos store.MailboxPosition) ([]imap.UID, error) {
+	var set imap.UIDSet
+	set.AddRange(imap.UID(pos.LastUID+1), 0)
+	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	var uids []imap.UID
+	for _, uid := range data.AllUIDs() {
+		if uint32(uid) > pos.LastUID {
+			uids = append(uids, uid)
+		}
+	}
+	retry, err := p.store.FailedMailUIDs(ctx, p.box.Key(), pos.UIDValidity, p.MaxAttempts)
+	if err != nil {
+		return nil, err
+	}
+	for _, uid := range retry {
+		uids = append(uids, imap.UID(uid))
+	}
+	slices.Sort(uids)
+	return slices.Compact(uids), nil
+}
+
+// outcome of one mail in a batch.
+type outcome int
+
+const (
+	taken       outcome = iota // ingested (or found already ingested)
+	failed                     // failed; will be tried again
+	quarantined                // failed too often; moved aside
+)
+
+// batch fetches uids with BODY.PEEK (nothing is \Seen until it is stored),
+// streams each raw mail to disk, takes it in, then flags and moves.
+func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition, uids []imap.UID) error {
+	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true,
+		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
+	results := map[imap.UID]outcome{}
+	var firstErr error
+	for msg := fetch.Next(); msg != nil; msg = fetch.Next() {
+		uid, sum, size, err := p.readMessage(msg)
+		if uid == 0 {
+			continue
+		}
+		if err == nil {
+			err = p.take(ctx, sum)
+		}
+		if errors.Is(err, errTransient) {
+			firstErr = err
+			break
+		}
+		if err != nil {
+			results[uid], err = p.fail(ctx, pos.UIDValidity, uid, sum, size, err)
+			if err != nil {
+				firstErr = err
+				break
+			}
+			continue
+		}
+		results[uid] = taken
+		if cerr := p.store.ClearMailFailure(ctx, p.box.Key(), pos.UIDValidity, uint32(uid)); cerr != nil {
+			firstErr = fmt.Errorf("%w: %v", errTransient, cerr)
+			break
+		}
+	}
+	if err := fetch.Close(); err != nil && firstErr == nil {
+		firstErr = fmt.Errorf("fetch: %w", err)
+	}
+	if err := p.settle(c, results); err != nil {
+		return err
+	}
+	if firstErr != nil {
+		return firstErr
+	}
+	// Every UID of the batch is now taken, quarantined or recorded for retry.
+	last := uint32(slices.Max(uids))
+	if last > pos.LastUID {
+		pos.LastUID = last
+		return p.store.SetMailboxPosition(ctx, p.box.Key(), *pos)
+	}
+	return nil
+}
+
+// readMessage streams one fetched mail into the blob store.
+func (p *Poller) readMessage(msg *imapclient.FetchMessageData) (uid imap.UID, sum string, size int64, err error) {
+	for item := msg.Next(); item != nil; item = msg.Next() {
+		switch it := item.(type) {
+		case imapclient.FetchItemDataUID:
+			uid = it.UID
+		case imapclient.FetchItemDataBodySection:
+			sum, size, err = p.blobs.Put(it.Literal)
+		}
+	}
+	if err == nil && sum == "" {
+		err = errors.New("the server sent no body")
+	}
+	return uid, sum, size, err
+}
+
+// take parses and ingests one raw mail.
+func (p *Poller) take(ctx context.Context, sum string) error {
+	raw, err := os.ReadFile(p.blobs.Path(sum))
+	if err != nil {
+		return fmt.Errorf("%w: read stored mail: %v", errTransient, err)
+	}
+	m, err := Parse(raw)
+	if err != nil {
+		return fmt.Errorf("parse: %w", err)
+	}
+	in, err := p.adapter.Inbound(m, raw, sum)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errTransient, err)
+	}
+	res, err := p.ingester.Ingest(ctx, in)
+	if err != nil {
+		if code := ticket.ErrorCode(err); code == ticket.EINVALID || code == ticket.ECONFLICT {
+			return fmt.Errorf("ingest: %w", err) // the mail's own fault
+		}
+		return fmt.Errorf("%w: ingest: %v", errTransient, err)
+	}
+	p.count(resultOutcome(res))
+	return nil
+}
+
+func resultOutcome(res intake.Result) string {
+	switch {
+	case res.Duplicate:
+		return "duplicate"
+	case res.Ignored:
+		return "ignored"
+	case res.Created:
+		return "ticket"
+	}
+	return "threaded"
+}
+
+// fail records a failed mail and quarantines it once it failed too often.
+func (p *Poller) fail(ctx context.Context, uidValidity uint32, uid imap.UID, sum string, size int64, cause error) (outcome, error) {
+	attempts, err := p.store.RecordMailFailure(ctx, p.box.Key(), uidValidity, uint32(uid), cause.Error())
+	if err != nil {
+		return failed, fmt.Errorf("%w: %v", errTransient, err)
+	}
+	p.log.WarnContext(ctx, "mail not taken in", "uid", uint32(uid), "attempt", attempts, "err", cause)
+	if attempts < p.MaxAttempts {
+		p.count("failed")
+		return failed, nil
+	}
+	err = p.store.Quarantine(ctx, store.QuarantinedMail{Mailbox: p.box.Key(), UIDValidity: int64(uidValidity),
+		UID: int64(uid), RawSHA256: sum, Size: size, Reason: cause.Error()})
+	if err != nil {
+		return failed, fmt.Errorf("%w: %v", errTransient, err)
+	}
+	p.count("quarantined")
+	return quarantined, nil
+}
+
+// settle flags taken mail \Seen and moves it to Processed, and moves
+// quarantined mail aside. Only now, after the tickets are committed.
+func (p *Poller) settle(c *imapclient.Client, results map[imap.UID]outcome) error {
+	var done, bad []imap.UID
+	for uid, o := range results {
+		switch o {
+		case taken:
+			done = append(done, uid)
+		case quarantined:
+			bad = append(bad, uid)
+		}
+	}
+	if len(done) > 0 {
+		set := imap.UIDSetNum(done...)
+		if err := c.Store(set, &imap.StoreFlags{Op: imap.StoreFlagsAdd, Silent: true,
+			Flags: []imap.Flag{imap.FlagSeen}}, nil).Close(); err != nil {
+			return fmt.Errorf("flag seen: %w", err)
+		}
+		if p.box.Processed != "" {
+			if _, err := c.Move(set, p.box.Processed).Wait(); err != nil {
+				return fmt.Errorf("move to %s: %w", p.box.Processed, err)
+			}
+		}
+	}
+	if len(bad) > 0 && p.box.Quarantine != "" {
+		if _, err := c.Move(imap.UIDSetNum(bad...), p.box.Quarantine).Wait(); err != nil {
+			return fmt.Errorf("move to %s: %w", p.box.Quarantine, err)
+		}
+	}
+	return nil
+}
+
+func (p *Poller) count(outcome string) {
+	if p.Stats != nil {
+		p.Stats(outcome)
+	}
+}

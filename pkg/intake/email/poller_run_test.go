@@ -1,0 +1,161 @@
+package email_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+func TestPollerTakesInEveryMailOnce(t *testing.T) {
+	f := newPollerFixture(t)
+	for _, name := range []string{"plain.eml", "html-table.eml", "forwarded.eml", "auto-reply.eml", "no-message-id.eml"} {
+		f.srv.appendFixture(t, name)
+	}
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	tickets := storetest.Count(t, f.dbURL, "SELECT count(*) FROM tickets WHERE channel = 'email'")
+	ignored := storetest.Count(t, f.dbURL, "SELECT count(*) FROM ignored_mail")
+	if tickets != 4 || ignored != 1 {
+		t.Fatalf("tickets %d, ignored %d; want 4 tickets and the auto-reply ignored", tickets, ignored)
+	}
+	if inbox, done := f.srv.count(t, "INBOX"), f.srv.count(t, "Processed"); inbox != 0 || done != 5 {
+		t.Fatalf("INBOX %d, Processed %d; want every mail moved after it was stored", inbox, done)
+	}
+	pos, err := f.store.MailboxPosition(context.Background(), imapUser+"@"+f.srv.addr+"/INBOX")
+	if err != nil || pos.LastUID != 5 || pos.UIDValidity == 0 {
+		t.Fatalf("position = %+v, %v; want last UID 5", pos, err)
+	}
+
+	// A second round finds nothing new, although "6:*" answers with UID 5.
+	f.srv.appendFixture(t, "latin1.eml")
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := storetest.Count(t, f.dbURL, "SELECT count(*) FROM tickets"); got != 5 {
+		t.Fatalf("tickets after a second round = %d, want 5", got)
+	}
+
+	// The photos of plain.eml are stored and guessed.
+	ts, err := f.store.Tickets(context.Background(), store.TicketFilter{Query: "3201014107870001", Limit: 10})
+	if err != nil || len(ts) == 0 {
+		t.Fatalf("ticket by NIK: %v %v", ts, err)
+	}
+	atts, err := f.store.Attachments(context.Background(), ts[len(ts)-1].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kinds := map[ticket.AttachmentKind]bool{}
+	for _, a := range atts {
+		if a.Stored {
+			kinds[a.Kind] = true
+		}
+	}
+	if !kinds[ticket.KindKTP] || !kinds[ticket.KindSelfie] || !kinds[ticket.KindVaccineCard] {
+		t.Errorf("stored attachment kinds = %v, want ktp, selfie and vaccine_card", kinds)
+	}
+}
+
+// The poller is killed after a ticket is committed but before the mail is
+// flagged and moved: the next run reads the mail again and doubles nothing.
+func TestPollerKilledBetweenStoreAndSeen(t *testing.T) {
+	f := newPollerFixture(t)
+	for _, name := range []string{"plain.eml", "html-only.eml", "latin1.eml"} {
+		f.srv.appendFixture(t, name)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	f.ingest.afterOK = cancel // dies right after the first commit
+	_ = f.poller.Run(ctx, true)
+	if got := f.messages(t); got != 1 {
+		t.Fatalf("messages after the crash = %d, want the 1 committed", got)
+	}
+	if inbox := f.srv.count(t, "INBOX"); inbox != 3 {
+		t.Fatalf("INBOX = %d after the crash, want all 3 still there", inbox)
+	}
+	f.ingest.afterOK = nil
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.messages(t); got != 3 {
+		t.Fatalf("messages after restart = %d, want 3 (each mail exactly once)", got)
+	}
+	if inbox, done := f.srv.count(t, "INBOX"), f.srv.count(t, "Processed"); inbox != 0 || done != 3 {
+		t.Fatalf("INBOX %d, Processed %d; want 0 and 3", inbox, done)
+	}
+}
+
+// PostgreSQL unreachable during a fetch: nothing is flagged, nothing is
+// counted against the mail, and once it is back every mail goes in once.
+func TestPollerWaitsOutDatabaseOutage(t *testing.T) {
+	f := newPollerFixture(t)
+	for _, name := range []string{"plain.eml", "html-only.eml", "latin1.eml"} {
+		f.srv.appendFixture(t, name)
+	}
+	f.ingest.failFirst.Store(2)
+	if err := f.runOnce(t); err != nil { // Run reconnects with backoff until it drains
+		t.Fatal(err)
+	}
+	if got := f.messages(t); got != 3 {
+		t.Fatalf("messages = %d, want 3", got)
+	}
+	if n := storetest.Count(t, f.dbURL, "SELECT count(*) FROM mail_failures"); n != 0 {
+		t.Errorf("%d mail failures recorded for a database outage, want none", n)
+	}
+	if got := f.srv.count(t, "Processed"); got != 3 {
+		t.Errorf("Processed = %d, want 3", got)
+	}
+}
+
+// A mail that cannot be parsed is tried MaxAttempts times, then moved to
+// Quarantine with its reason, and never fetched again.
+func TestPollerQuarantinesBrokenMail(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendRaw(t, "INBOX", []byte("\x00\x01 not a mail at all"))
+	f.srv.appendFixture(t, "plain.eml")
+	for i := 0; i < 3; i++ {
+		if err := f.runOnce(t); err != nil {
+			t.Fatal(err)
+		}
+	}
+	qs, err := f.store.QuarantinedMails(context.Background(), 0, 10)
+	if err != nil || len(qs) != 1 || qs[0].Reason == "" || qs[0].RawSHA256 == "" {
+		t.Fatalf("quarantined = %+v, %v; want the broken mail with its reason and raw bytes", qs, err)
+	}
+	if q, inbox := f.srv.count(t, "Quarantine"), f.srv.count(t, "INBOX"); q != 1 || inbox != 0 {
+		t.Fatalf("Quarantine %d, INBOX %d; want 1 and 0", q, inbox)
+	}
+	if got := f.messages(t); got != 1 {
+		t.Fatalf("messages = %d, want the good mail once", got)
+	}
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.Count(t, f.dbURL, "SELECT max(attempts) FROM mail_failures"); n != 3 {
+		t.Errorf("attempts = %d after another round, want 3 (no more fetching)", n)
+	}
+}
+
+// A new UIDVALIDITY means the server renumbered: the mailbox is read again
+// and the Message-IDs keep it from doubling.
+func TestPollerRereadsAfterUIDValidityChange(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendFixture(t, "plain.eml")
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	storetest.Exec(t, f.dbURL, "UPDATE mailbox_state SET uid_validity = uid_validity + 1, last_uid = 99")
+	// The same mail arrives again (say, restored from a backup).
+	f.srv.appendFixture(t, "plain.eml")
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.messages(t); got != 1 {
+		t.Fatalf("messages = %d, want 1", got)
+	}
+	if got := f.srv.count(t, "INBOX"); got != 0 {
+		t.Fatalf("INBOX = %d, want the re-read mail moved too", got)
+	}
+}

@@ -1,0 +1,172 @@
+package email_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2"
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/emersion/go-imap/v2/imapserver"
+	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+
+	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/intake/email"
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/store/storetest"
+)
+
+func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// imapServer is an in-process IMAP server with one user whose INBOX holds
+// the mails a test appends.
+type imapServer struct {
+	addr string
+}
+
+const (
+	imapUser = "pedulilindungi@kemkes.test"
+	imapPass = "rahasia"
+)
+
+func newIMAPServer(t *testing.T) *imapServer {
+	t.Helper()
+	mem := imapmemserver.New()
+	u := imapmemserver.NewUser(imapUser, imapPass)
+	if err := u.Create("INBOX", nil); err != nil {
+		t.Fatal(err)
+	}
+	mem.AddUser(u)
+	srv := imapserver.New(&imapserver.Options{
+		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			return mem.NewSession(), nil, nil
+		},
+		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
+		InsecureAuth: true,
+		Logger:       log.New(io.Discard, "", 0),
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return &imapServer{addr: ln.Addr().String()}
+}
+
+func (s *imapServer) client(t *testing.T) *imapclient.Client {
+	t.Helper()
+	c, err := imapclient.DialInsecure(s.addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Login(imapUser, imapPass).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func (s *imapServer) appendRaw(t *testing.T, mailbox string, raw []byte) {
+	t.Helper()
+	c := s.client(t)
+	cmd := c.Append(mailbox, int64(len(raw)), nil)
+	if _, err := cmd.Write(raw); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *imapServer) appendFixture(t *testing.T, name string) {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join("testdata", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.appendRaw(t, "INBOX", raw)
+}
+
+func (s *imapServer) count(t *testing.T, mailbox string) uint32 {
+	t.Helper()
+	data, err := s.client(t).Status(mailbox, &imap.StatusOptions{NumMessages: true}).Wait()
+	if err != nil {
+		return 0
+	}
+	return *data.NumMessages
+}
+
+// pollerFixture wires a poller to a fresh database and the IMAP server.
+type pollerFixture struct {
+	srv    *imapServer
+	store  *store.Store
+	dbURL  string
+	ingest *flakyIngester
+	poller *email.Poller
+}
+
+// flakyIngester fails or cancels on demand, standing in for a database
+// that goes away or a process that is killed mid-way.
+type flakyIngester struct {
+	real      *intake.Ingester
+	failFirst atomic.Int32 // this many calls fail as if PostgreSQL were unreachable
+	afterOK   func()       // called after each successful ingest
+}
+
+func (f *flakyIngester) Ingest(ctx context.Context, in intake.Inbound) (intake.Result, error) {
+	if f.failFirst.Add(-1) >= 0 {
+		return intake.Result{}, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	}
+	res, err := f.real.Ingest(ctx, in)
+	if err == nil && f.afterOK != nil {
+		f.afterOK()
+	}
+	return res, err
+}
+
+func newPollerFixture(t *testing.T) *pollerFixture {
+	t.Helper()
+	s, dbURL := storetest.New(t)
+	blobs, err := store.NewBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := email.ParseCategoryRules(configs.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newIMAPServer(t)
+	ing := &flakyIngester{real: intake.NewIngester(s, quiet)}
+	box := email.Mailbox{Addr: srv.addr, User: imapUser, Password: imapPass, TLS: "none", Name: "INBOX",
+		Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
+	p := email.NewPoller(box, s, ing, email.NewAdapter(rules, blobs, email.Limits{}), blobs, quiet)
+	p.BatchSize = 2
+	return &pollerFixture{srv: srv, store: s, dbURL: dbURL, ingest: ing, poller: p}
+}
+
+func (f *pollerFixture) messages(t *testing.T) int {
+	t.Helper()
+	return storetest.Count(t, f.dbURL, "SELECT count(*) FROM messages WHERE direction = 'inbound'")
+}
+
+func (f *pollerFixture) runOnce(t *testing.T) error {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	return f.poller.Run(ctx, true)
+}
