@@ -26,7 +26,7 @@ Commands:
   migrate                  apply database migrations
   serve                    run the REST API (and console, webhooks)
   worker                   run background work (not available yet)
-  poll [--once]            read the complaint mailbox (not available yet)
+  poll [--once]            read the complaint mailboxes; --once drains them and exits
   all                      everything in one process
   user add --email E --name N --role agent|supervisor|admin [--queues a,b] [--capacity N]
                            add a user; the password is read from stdin
@@ -78,9 +78,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, cfg.String())
 		return nil
-	case "worker", "poll":
+	case "worker":
 		return fmt.Errorf("%s is not available yet in this version", cmd)
-	case "migrate", "serve", "all", "user", "seed":
+	case "migrate", "serve", "all", "poll", "user", "seed":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q; see aduan help", cmd)}
 	}
@@ -97,8 +97,18 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			fmt.Fprintf(stdout, "migrate: %d migration(s) applied\n", n)
 		}
 		return err
-	case "serve", "all":
+	case "serve":
 		return a.Serve(ctx, nil)
+	case "all":
+		return a.RunAll(ctx)
+	case "poll":
+		fs := flag.NewFlagSet("poll", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		once := fs.Bool("once", false, "fetch what is in the mailboxes, then exit")
+		if err := fs.Parse(rest); err != nil {
+			return usageError{err.Error()}
+		}
+		return a.Poll(ctx, *once)
 	case "user":
 		return userCommand(ctx, a, rest, stdin, stdout, stderr)
 	default:

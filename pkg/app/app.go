@@ -29,7 +29,23 @@ type App struct {
 	Ingester *intake.Ingester
 	Desk     *desk.Desk
 	Registry *prometheus.Registry
+
+	mailMetrics *mailMetrics
 }
+
+// mailMetrics counts what the pollers did with each mail.
+type mailMetrics struct{ mails *prometheus.CounterVec }
+
+func newMailMetrics(reg *prometheus.Registry) *mailMetrics {
+	m := &mailMetrics{mails: prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "aduan_mail_taken_total",
+		Help: "Mails read from the complaint mailboxes, by outcome (ticket, threaded, duplicate, ignored, failed, quarantined).",
+	}, []string{"outcome"})}
+	reg.MustRegister(m.mails)
+	return m
+}
+
+func (m *mailMetrics) count(outcome string) { m.mails.WithLabelValues(outcome).Inc() }
 
 // NewLogger returns the JSON logger every part shares; each line about a
 // request carries its request id.
@@ -74,8 +90,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	reg := prometheus.NewRegistry()
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
-		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Registry: prometheus.NewRegistry()}, nil
+		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Registry: reg,
+		mailMetrics: newMailMetrics(reg)}, nil
 }
 
 // Close releases the connections.
@@ -86,7 +104,8 @@ func (a *App) Close() error {
 // Handler returns the HTTP API.
 func (a *App) Handler() http.Handler {
 	return httpapi.New(httpapi.Config{
-		Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Log: a.Log, Registry: a.Registry,
+		Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Mail: a.Store, Log: a.Log,
+		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},

@@ -30,14 +30,39 @@ type Config struct {
 	SMTP SMTPConfig `yaml:"smtp"`
 }
 
-// IMAPConfig says where complaint mail is read from.
+// IMAPConfig says where complaint mail is read from: the primary account
+// (from the environment or the file) and any further accounts, such as
+// the legacy sertifikat@ mailbox.
 type IMAPConfig struct {
-	Addr         string        `yaml:"addr"`
-	User         string        `yaml:"user"`
-	Password     string        `yaml:"password"`
-	TLS          string        `yaml:"tls"` // none, starttls, tls
+	IMAPAccount  `yaml:",inline"`
+	Accounts     []IMAPAccount `yaml:"accounts"`
 	PollInterval time.Duration `yaml:"poll_interval"`
-	Mailboxes    []string      `yaml:"mailboxes"`
+	// Processed and Quarantine are the folders handled and broken mail
+	// move to; an empty Processed leaves handled mail in place, \Seen.
+	Processed  string `yaml:"processed_folder"`
+	Quarantine string `yaml:"quarantine_folder"`
+	// MaxAttachment and MaxMail bound what one mail may bring in.
+	MaxAttachment int64 `yaml:"max_attachment_bytes"`
+	MaxMail       int64 `yaml:"max_mail_bytes"`
+}
+
+// IMAPAccount is one mailbox login and the folders read there.
+type IMAPAccount struct {
+	Addr      string   `yaml:"addr"`
+	User      string   `yaml:"user"`
+	Password  string   `yaml:"password"`
+	TLS       string   `yaml:"tls"` // none, starttls, tls
+	Mailboxes []string `yaml:"mailboxes"`
+}
+
+// AllAccounts returns the accounts to read: the primary one when it has an
+// address, then the others.
+func (c IMAPConfig) AllAccounts() []IMAPAccount {
+	var out []IMAPAccount
+	if c.Addr != "" {
+		out = append(out, c.IMAPAccount)
+	}
+	return append(out, c.Accounts...)
 }
 
 // SMTPConfig says how acknowledgements and replies are sent.
@@ -47,6 +72,9 @@ type SMTPConfig struct {
 	Password string `yaml:"password"`
 	TLS      string `yaml:"tls"` // none, starttls, tls
 	From     string `yaml:"from"`
+	// AckPerSenderPerHour caps acknowledgements to one address, so a
+	// misbehaving robot cannot make us a mail cannon.
+	AckPerSenderPerHour int `yaml:"ack_per_sender_per_hour"`
 }
 
 // DefaultConfig returns the configuration used when nothing is set.
@@ -59,8 +87,10 @@ func DefaultConfig() Config {
 		LogLevel:    "info",
 		TokenTTL:    12 * time.Hour,
 		MaxDBConns:  20,
-		IMAP:        IMAPConfig{TLS: "tls", PollInterval: 30 * time.Second, Mailboxes: []string{"INBOX"}},
-		SMTP:        SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>"},
+		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
+			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
+			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
+		SMTP: SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
 	}
 }
 
@@ -110,12 +140,22 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
-	for _, tls := range []struct{ name, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}} {
+	checks := []struct{ name, v string }{{"imap.tls", c.IMAP.TLS}, {"smtp.tls", c.SMTP.TLS}}
+	for i, a := range c.IMAP.Accounts {
+		checks = append(checks, struct{ name, v string }{fmt.Sprintf("imap.accounts[%d].tls", i), a.TLS})
+		if a.Addr == "" || a.User == "" || len(a.Mailboxes) == 0 {
+			return fmt.Errorf("imap.accounts[%d] needs addr, user and mailboxes", i)
+		}
+	}
+	for _, tls := range checks {
 		switch tls.v {
 		case "none", "starttls", "tls":
 		default:
 			return fmt.Errorf("%s must be none, starttls or tls, not %q", tls.name, tls.v)
 		}
+	}
+	if c.IMAP.MaxAttachment <= 0 || c.IMAP.MaxMail < c.IMAP.MaxAttachment {
+		return fmt.Errorf("imap.max_attachment_bytes must be positive and no more than imap.max_mail_bytes")
 	}
 	if c.TokenTTL <= 0 {
 		return fmt.Errorf("token_ttl must be positive")
@@ -131,6 +171,10 @@ func (c Config) String() string {
 	c.DatabaseURL = maskURL(c.DatabaseURL)
 	c.RedisURL = maskURL(c.RedisURL)
 	c.IMAP.Password = maskSecret(c.IMAP.Password)
+	c.IMAP.Accounts = append([]IMAPAccount(nil), c.IMAP.Accounts...)
+	for i := range c.IMAP.Accounts {
+		c.IMAP.Accounts[i].Password = maskSecret(c.IMAP.Accounts[i].Password)
+	}
 	c.SMTP.Password = maskSecret(c.SMTP.Password)
 	b, err := yaml.Marshal(c)
 	if err != nil {

@@ -64,8 +64,13 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 	cfg.RedisURL = "redis://:redis-s3cret@cache:6379/0"
 	cfg.IMAP.Password = "imap-s3cret"
 	cfg.SMTP.Password = "smtp-s3cret"
+	cfg.IMAP.Accounts = []IMAPAccount{{Addr: "legacy:993", User: "sertifikat", Password: "legacy-s3cret", TLS: "tls",
+		Mailboxes: []string{"INBOX"}}}
 	out := cfg.String()
-	for _, secret := range []string{"db-s3cret", "redis-s3cret", "imap-s3cret", "smtp-s3cret"} {
+	if cfg.IMAP.Accounts[0].Password != "legacy-s3cret" {
+		t.Errorf("printing the config changed it")
+	}
+	for _, secret := range []string{"db-s3cret", "redis-s3cret", "imap-s3cret", "smtp-s3cret", "legacy-s3cret"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("printed config shows %q:\n%s", secret, out)
 		}

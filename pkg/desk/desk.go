@@ -25,6 +25,7 @@ type Store interface {
 	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)
 	AddEvents(ctx context.Context, events ...ticket.Event) error
 	AddAudit(ctx context.Context, e ticket.AuditEntry) error
+	AddOutbox(ctx context.Context, taskType string, payload any) error
 	UserByID(ctx context.Context, id int64) (ticket.User, error)
 	ComplainantByID(ctx context.Context, id int64) (ticket.Complainant, error)
 	ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) ([]ticket.Complainant, error)

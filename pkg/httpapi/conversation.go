@@ -18,8 +18,8 @@ type messageRequest struct {
 	Internal *bool  `json:"internal"`
 }
 
-// addMessage writes a note on a ticket. Replies to the complainant go out
-// through the ticket's channel once that channel can send.
+// addMessage writes an internal note, or a reply that goes out to the
+// complainant through the ticket's channel.
 func (s *Server) addMessage(c *gin.Context) {
 	var req messageRequest
 	if err := decodeJSON(c, &req); err != nil {
@@ -31,12 +31,11 @@ func (s *Server) addMessage(c *gin.Context) {
 			Fields: map[string]string{"internal": "isi true untuk catatan internal, false untuk balasan ke pelapor"}})
 		return
 	}
+	write := s.cfg.Desk.AddNote
 	if !*req.Internal {
-		s.fail(c, &ticket.Error{Code: ticket.EINVALID, Message: "Balasan ke pelapor belum bisa dikirim dari sini. / Replies to the complainant cannot be sent yet.",
-			Fields: map[string]string{"internal": "kanal tiket ini belum bisa mengirim balasan; tulis catatan internal (internal: true)"}})
-		return
+		write = s.cfg.Desk.Reply
 	}
-	m, err := s.cfg.Desk.AddNote(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
+	m, err := write(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
 	if err != nil {
 		s.fail(c, err)
 		return

@@ -58,6 +58,7 @@ type Config struct {
 	Tickets  TicketLister
 	Ingester Ingester
 	Desk     *desk.Desk
+	Mail     MailLists
 	Checks   []Check
 	Log      *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here and served on /metrics
@@ -136,6 +137,10 @@ func (s *Server) routes() {
 	supervisors := authed.Group("", s.require(ticket.RoleSupervisor))
 	supervisors.GET("/agents", s.listAgents)
 	supervisors.PATCH("/agents/:id", s.patchAgent)
+
+	admins := authed.Group("", s.require(ticket.RoleAdmin))
+	admins.GET("/mail/ignored", s.listIgnoredMail)
+	admins.GET("/mail/quarantine", s.listQuarantinedMail)
 }
 
 func (s *Server) healthz(c *gin.Context) {

@@ -1,0 +1,70 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/intake/email"
+)
+
+// ErrNoMailbox means no IMAP account is configured.
+var ErrNoMailbox = errors.New("no mailbox configured: set ADUAN_IMAP_ADDR, ADUAN_IMAP_USER and ADUAN_IMAP_PASSWORD")
+
+// Pollers returns a poller for each configured mailbox folder.
+func (a *App) Pollers() ([]*email.Poller, error) {
+	rules, err := email.ParseCategoryRules(configs.Categories)
+	if err != nil {
+		return nil, fmt.Errorf("category rules: %w", err)
+	}
+	imapCfg := a.Config.IMAP
+	adapter := email.NewAdapter(rules, a.Blobs, email.Limits{MaxAttachment: imapCfg.MaxAttachment, MaxMail: imapCfg.MaxMail})
+	var out []*email.Poller
+	for _, acct := range imapCfg.AllAccounts() {
+		for _, folder := range acct.Mailboxes {
+			box := email.Mailbox{Addr: acct.Addr, User: acct.User, Password: acct.Password, TLS: acct.TLS, Name: folder,
+				Processed: imapCfg.Processed, Quarantine: imapCfg.Quarantine, PollInterval: imapCfg.PollInterval}
+			p := email.NewPoller(box, a.Store, a.Ingester, adapter, a.Blobs, a.Log)
+			p.Stats = a.mailMetrics.count
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return nil, ErrNoMailbox
+	}
+	return out, nil
+}
+
+// Poll reads every mailbox until ctx ends; with once, it drains them and
+// returns.
+func (a *App) Poll(ctx context.Context, once bool) error {
+	pollers, err := a.Pollers()
+	if err != nil {
+		return err
+	}
+	g, ctx := errgroup.WithContext(ctx)
+	for _, p := range pollers {
+		g.Go(func() error { return p.Run(ctx, once) })
+	}
+	return g.Wait()
+}
+
+// RunAll runs the API and, when a mailbox is configured, the mail intake,
+// in one process until ctx ends.
+func (a *App) RunAll(ctx context.Context) error {
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return a.Serve(ctx, nil) })
+	if pollers, err := a.Pollers(); errors.Is(err, ErrNoMailbox) {
+		a.Log.Info("email intake is off: no mailbox configured")
+	} else if err != nil {
+		return err
+	} else {
+		for _, p := range pollers {
+			g.Go(func() error { return p.Run(ctx, false) })
+		}
+	}
+	return g.Wait()
+}
