@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -84,35 +87,85 @@ func unavailable(err error) bool {
 }
 
 // decodeJSON reads one JSON object into dst, rejecting unknown fields,
-// trailing data and bodies over the limit, each with a clear message.
+// trailing data and bodies over the limit, each with a clear message that
+// names the field by its JSON path (e.g. complainant.nama).
 func decodeJSON(c *gin.Context, dst any) error {
-	dec := json.NewDecoder(c.Request.Body)
+	body, err := io.ReadAll(c.Request.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit)
+	} else if err != nil {
+		return ticket.Errorf(ticket.EMALFORMED, "Isi permintaan tidak terbaca. / Could not read the body.")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	err := dec.Decode(dst)
+	err = dec.Decode(dst)
 	if err == nil && dec.More() {
 		err = errors.New("trailing data")
 	}
 	if err == nil {
 		return nil
 	}
-	var tooLarge *http.MaxBytesError
 	var syntaxErr *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &tooLarge):
-		return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit)
 	case errors.Is(err, io.EOF):
 		return ticket.Errorf(ticket.EMALFORMED, "Isi permintaan kosong; kirim JSON. / Empty body; send a JSON object.")
 	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
 		return ticket.Errorf(ticket.EMALFORMED, "JSON tidak valid. / Malformed JSON.")
 	case errors.As(err, &typeErr):
-		field := typeErr.Field
 		return &ticket.Error{Code: ticket.EMALFORMED, Message: "Tipe data salah. / Wrong JSON type.",
-			Fields: map[string]string{field: fmt.Sprintf("harus berupa %s", typeErr.Type.String())}}
+			Fields: map[string]string{typeErr.Field: fmt.Sprintf("harus berupa %s", typeErr.Type.String())}}
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
-		field := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		var doc any
+		_ = json.Unmarshal(body, &doc)
+		field := unknownField(doc, reflect.TypeOf(dst), "")
+		if field == "" {
+			field = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		}
 		return &ticket.Error{Code: ticket.EMALFORMED, Message: "Ada field yang tidak dikenal. / Unknown field.",
 			Fields: map[string]string{field: "field tidak dikenal"}}
 	}
 	return ticket.Errorf(ticket.EMALFORMED, "JSON tidak valid. / Malformed JSON.")
+}
+
+// unknownField returns the JSON path of the first key in doc that the Go
+// type t has no field for, matching names as encoding/json does.
+func unknownField(doc any, t reflect.Type, prefix string) string {
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	obj, ok := doc.(map[string]any)
+	if !ok || t == nil || t.Kind() != reflect.Struct {
+		return ""
+	}
+	keys := make([]string, 0, len(obj))
+	for k := range obj {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		ft, ok := jsonField(t, k)
+		if !ok {
+			return prefix + k
+		}
+		if path := unknownField(obj[k], ft, prefix+k+"."); path != "" {
+			return path
+		}
+	}
+	return ""
+}
+
+func jsonField(t reflect.Type, key string) (reflect.Type, bool) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "" {
+			name = f.Name
+		}
+		if name != "-" && strings.EqualFold(name, key) {
+			return f.Type, true
+		}
+	}
+	return nil, false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -115,12 +116,25 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 			Name: "aduan_tickets_created_total", Help: "Tickets created, by channel.",
 		}, []string{"channel"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.duration, m.ticketsCreated,
-		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{})} {
-		// A registry shared with other parts may hold the runtime collectors already.
-		_ = reg.Register(c)
-	}
+	m.requests = register(reg, m.requests)
+	m.duration = register(reg, m.duration)
+	m.ticketsCreated = register(reg, m.ticketsCreated)
+	register(reg, collectors.NewGoCollector())
+	register(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
+}
+
+// register adds c to reg, or returns the collector reg already has under
+// the same name, so a second API on one registry counts into the same
+// series instead of into ones nobody exports.
+func register[C prometheus.Collector](reg *prometheus.Registry, c C) C {
+	var are prometheus.AlreadyRegisteredError
+	if err := reg.Register(c); errors.As(err, &are) {
+		if existing, ok := are.ExistingCollector.(C); ok {
+			return existing
+		}
+	}
+	return c
 }
 
 func (s *Server) metricsHandler() gin.HandlerFunc {

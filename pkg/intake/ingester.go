@@ -193,6 +193,7 @@ func (in *Ingester) open(ctx context.Context, c ticket.Complainant, open []ticke
 	if err != nil {
 		return Result{}, err
 	}
+	t.Messages = []ticket.Message{m}
 	t.Events = []ticket.Event{{TicketID: t.ID, ActorID: item.AuthorID, Kind: ticket.EventCreated,
 		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}}
 	if err := in.store.AddEvents(ctx, t.Events...); err != nil {
@@ -302,6 +303,26 @@ func (in *Ingester) duplicate(ctx context.Context, item Inbound) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
+	open, err := in.otherOpenTickets(ctx, t)
+	if err != nil {
+		return Result{}, err
+	}
 	in.log.InfoContext(ctx, "duplicate inbound item", "channel", item.Channel, "ticket_id", t.ID)
-	return Result{Ticket: t, Message: m, Duplicate: true}, nil
+	return Result{Ticket: t, Message: m, Duplicate: true, OpenTickets: open}, nil
+}
+
+// otherOpenTickets lists the complainant's open tickets besides t, so a
+// replayed answer shows the agent what the first one did.
+func (in *Ingester) otherOpenTickets(ctx context.Context, t ticket.Ticket) ([]ticket.Ticket, error) {
+	all, err := in.store.Tickets(ctx, store.TicketFilter{ComplainantID: t.ComplainantID, OpenOnly: true, Limit: 21})
+	if err != nil {
+		return nil, err
+	}
+	open := make([]ticket.Ticket, 0, len(all))
+	for _, o := range all {
+		if o.ID != t.ID {
+			open = append(open, o)
+		}
+	}
+	return open, nil
 }

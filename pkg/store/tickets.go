@@ -146,6 +146,10 @@ func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket) error {
 	}).Error
 }
 
+// MaxTicketPage bounds one list query; callers validate their own smaller
+// page sizes and may ask for one more row to learn whether a next page exists.
+const MaxTicketPage = 500
+
 // TicketFilter selects tickets for a list. Zero fields do not filter.
 type TicketFilter struct {
 	Status        []ticket.Status
@@ -198,8 +202,11 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]ticket.Ticket, e
 	if f.BeforeID > 0 {
 		q = q.Where("t.id < ?", f.BeforeID)
 	}
-	if f.Limit <= 0 || f.Limit > 100 {
+	switch {
+	case f.Limit <= 0:
 		f.Limit = 25
+	case f.Limit > MaxTicketPage:
+		f.Limit = MaxTicketPage
 	}
 	var rows []ticketWithComplainant
 	if err := q.Order("t.id DESC").Limit(f.Limit).Find(&rows).Error; err != nil {
