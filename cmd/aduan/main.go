@@ -25,7 +25,7 @@ Usage: aduan [--config FILE] COMMAND
 Commands:
   migrate                  apply database migrations
   serve                    run the REST API (and console, webhooks)
-  worker                   run background work (not available yet)
+  worker                   run background work and the outbox relay
   poll [--once]            read the complaint mailboxes; --once drains them and exits
   all                      everything in one process
   user add --email E --name N --role agent|supervisor|admin [--queues a,b] [--capacity N]
@@ -78,9 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, cfg.String())
 		return nil
-	case "worker":
-		return fmt.Errorf("%s is not available yet in this version", cmd)
-	case "migrate", "serve", "all", "poll", "user", "seed":
+	case "migrate", "serve", "all", "poll", "worker", "user", "seed":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q; see aduan help", cmd)}
 	}
@@ -101,6 +99,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return a.Serve(ctx, nil)
 	case "all":
 		return a.RunAll(ctx)
+	case "worker":
+		return a.RunWorker(ctx)
 	case "poll":
 		fs := flag.NewFlagSet("poll", flag.ContinueOnError)
 		fs.SetOutput(stderr)

@@ -57,7 +57,6 @@ func TestCommands(t *testing.T) {
 		{"bad email", "kata-sandi-rahasia\n", []string{"user", "add", "--email", "nope", "--name", "A", "--role", "agent"}, "email"},
 		{"same email", "kata-sandi-rahasia\n", []string{"user", "add", "--email", "rina@kemkes.go.id", "--name", "R", "--role", "agent"}, "sudah dipakai"},
 		{"unknown command", "", []string{"frobnicate"}, "unknown command"},
-		{"not yet", "", []string{"worker"}, "not available yet"},
 		{"no mailbox", "", []string{"poll", "--once"}, "no mailbox configured"},
 	}
 	for _, tt := range bad {

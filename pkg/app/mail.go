@@ -52,11 +52,12 @@ func (a *App) Poll(ctx context.Context, once bool) error {
 	return g.Wait()
 }
 
-// RunAll runs the API and, when a mailbox is configured, the mail intake,
-// in one process until ctx ends.
+// RunAll runs the API, the worker with the outbox relay and, when a
+// mailbox is configured, the mail intake, in one process until ctx ends.
 func (a *App) RunAll(ctx context.Context) error {
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return a.Serve(ctx, nil) })
+	g.Go(func() error { return a.RunWorker(ctx) })
 	if pollers, err := a.Pollers(); errors.Is(err, ErrNoMailbox) {
 		a.Log.Info("email intake is off: no mailbox configured")
 	} else if err != nil {

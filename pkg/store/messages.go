@@ -106,6 +106,12 @@ func (s *Store) SetDelivery(ctx context.Context, id int64, status, reason string
 		Updates(map[string]any{"status": status, "error": reason}).Error
 }
 
+// SetMessageSource gives a stored message its source id, e.g. the
+// Message-ID our mail goes out with, so answers to it thread by it.
+func (s *Store) SetMessageSource(ctx context.Context, id int64, sourceID string) error {
+	return s.conn(ctx).Model(&messageRow{}).Where("id = ?", id).Update("source_id", sourceID).Error
+}
+
 // CountOutbound counts messages of kind sent to recipient since a time:
 // the acknowledgement limit per sender per hour.
 func (s *Store) CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (int64, error) {

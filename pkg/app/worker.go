@@ -1,0 +1,53 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hibiken/asynq"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/tasks"
+)
+
+// ErrNoSMTP means no relay is configured for outgoing mail.
+var ErrNoSMTP = errors.New("no SMTP relay configured: set ADUAN_SMTP_ADDR")
+
+// Worker builds the task worker with every handler this configuration
+// can run: mail needs an SMTP relay.
+func (a *App) Worker() (*tasks.Worker, error) {
+	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{}, a.Log)
+	smtp := tasks.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
+		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
+	if smtp.Addr == "" {
+		a.Log.Warn("outgoing mail is off: acknowledgements and replies wait in the outbox", "reason", ErrNoSMTP.Error())
+		return w, nil
+	}
+	if err := smtp.Validate(); err != nil {
+		return nil, err
+	}
+	n, err := tasks.NewNotifier(a.Store, tasks.NewSMTPSender(smtp), configs.Templates, tasks.NotifySettings{
+		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour,
+		AttachmentLimit: fmt.Sprintf("%d MB", a.Config.IMAP.MaxAttachment>>20),
+	}, a.Log)
+	if err != nil {
+		return nil, err
+	}
+	n.Register(w)
+	return w, nil
+}
+
+// RunWorker runs the task worker and the outbox relay until ctx ends.
+func (a *App) RunWorker(ctx context.Context) error {
+	w, err := a.Worker()
+	if err != nil {
+		return err
+	}
+	relay := tasks.NewRelay(a.Store, asynq.NewClientFromRedisClient(a.Redis), w.Types(), a.Log)
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return w.Run(ctx) })
+	g.Go(func() error { return relay.Run(ctx) })
+	return g.Wait()
+}
