@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/hibiken/asynq"
+	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -96,6 +98,14 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		mailMetrics: newMailMetrics(reg)}, nil
 }
 
+// redisConnOpt describes the Redis connection for asynq parts that make
+// their own clients.
+func (a *App) redisConnOpt() asynq.RedisConnOpt {
+	o := a.Redis.Options()
+	return asynq.RedisClientOpt{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password,
+		DB: o.DB, TLSConfig: o.TLSConfig}
+}
+
 // Close releases the connections.
 func (a *App) Close() error {
 	return errors.Join(a.Redis.Close(), a.Store.Close())
@@ -104,6 +114,7 @@ func (a *App) Close() error {
 // Handler returns the HTTP API.
 func (a *App) Handler() http.Handler {
 	return httpapi.New(httpapi.Config{
+		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
 		Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Mail: a.Store, Log: a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,

@@ -22,6 +22,9 @@ import (
 	"github.com/aduan/aduan/web"
 )
 
+// TaskMonitorPath is where admins find the task queue's web UI.
+const TaskMonitorPath = "/admin/tasks"
+
 // MaxJSONBody bounds a JSON request body.
 const MaxJSONBody = 1 << 20
 
@@ -62,6 +65,9 @@ type Config struct {
 	Checks   []Check
 	Log      *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here and served on /metrics
+	// TaskMonitor is the task queue's web UI (asynqmon), served to admins
+	// under TaskMonitorPath; nil leaves it out.
+	TaskMonitor http.Handler
 	TokenTTL time.Duration
 	Now      func() time.Time // defaults to time.Now
 }
@@ -115,6 +121,12 @@ func (s *Server) routes() {
 	r.GET("/api/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", api.OpenAPI) })
 	site, _ := fs.Sub(web.Static, "static")
 	r.StaticFileFS("/", "index.html", http.FS(site))
+
+	if s.cfg.TaskMonitor != nil {
+		mon := r.Group(TaskMonitorPath, s.authenticate, s.require(ticket.RoleAdmin))
+		mon.Any("", gin.WrapH(s.cfg.TaskMonitor))
+		mon.Any("/*path", gin.WrapH(s.cfg.TaskMonitor))
+	}
 
 	api := r.Group("/api/v1", s.limitBody)
 	api.POST("/auth/login", s.login)
