@@ -115,7 +115,7 @@ func (a *App) Close() error {
 func (a *App) Handler() http.Handler {
 	return httpapi.New(httpapi.Config{
 		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
-		Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Mail: a.Store, Log: a.Log,
+		Users:       a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Mail: a.Store, Log: a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,
 		Checks: []httpapi.Check{

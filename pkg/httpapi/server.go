@@ -68,8 +68,8 @@ type Config struct {
 	// TaskMonitor is the task queue's web UI (asynqmon), served to admins
 	// under TaskMonitorPath; nil leaves it out.
 	TaskMonitor http.Handler
-	TokenTTL time.Duration
-	Now      func() time.Time // defaults to time.Now
+	TokenTTL    time.Duration
+	Now         func() time.Time // defaults to time.Now
 }
 
 // Server serves the API.
