@@ -7,11 +7,12 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
 
 # Services the tests need. Add components here as they appear (e.g. mail browser).
-TEST_COMPONENTS=(db)
+TEST_COMPONENTS=(db mail)
 scripts/provision.sh "${TEST_COMPONENTS[@]}"
 
 status=0
 go vet ./... || status=$?
+export ADUAN_E2E_MAIL=1 # the mail component is provisioned: run the end-to-end mail test
 if [ "$status" -eq 0 ]; then
   go test -race -count=1 -timeout 15m "$@" ./... || status=$?
 fi

@@ -114,14 +114,19 @@ func (a *App) Close() error {
 // Handler returns the HTTP API.
 func (a *App) Handler() http.Handler {
 	return httpapi.New(httpapi.Config{
-		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
-		Users:       a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Mail: a.Store, Log: a.Log,
+		Users:    a.Store,
+		Tickets:  a.Store,
+		Ingester: a.Ingester,
+		Desk:     a.Desk,
+		Mail:     a.Store,
+		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 		},
+		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
 	})
 }
 
