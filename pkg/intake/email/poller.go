@@ -276,6 +276,12 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 	var firstErr error
 	for msg := fetch.Next(); msg != nil; msg = fetch.Next() {
 		uid, sum, size, err := p.readMessage(msg)
+		if errors.Is(err, errTransient) {
+			// The link broke inside a mail. Touch the fetch no more: drop
+			// the connection; what was taken is flagged on the next round.
+			c.Close()
+			return err
+		}
 		if uid == 0 {
 			continue
 		}
@@ -318,14 +324,24 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 	return nil
 }
 
-// readMessage streams one fetched mail into the blob store.
+// readMessage streams one fetched mail into the blob store. A mail that
+// arrives shorter than the server announced was cut off by the connection
+// (the IMAP client reports that as a normal end): it must not be taken in,
+// and it is not the mail's fault.
 func (p *Poller) readMessage(msg *imapclient.FetchMessageData) (uid imap.UID, sum string, size int64, err error) {
 	for item := msg.Next(); item != nil; item = msg.Next() {
 		switch it := item.(type) {
 		case imapclient.FetchItemDataUID:
 			uid = it.UID
 		case imapclient.FetchItemDataBodySection:
+			want := it.Literal.Size()
 			sum, size, err = p.blobs.Put(it.Literal)
+			switch {
+			case err != nil:
+				return uid, "", 0, fmt.Errorf("%w: read mail: %v", errTransient, err)
+			case size != want:
+				return uid, "", 0, fmt.Errorf("%w: the connection ended %d bytes into a %d-byte mail", errTransient, size, want)
+			}
 		}
 	}
 	if err == nil && sum == "" {
