@@ -1,0 +1,214 @@
+package routing
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"time"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// The ticket events the SLA scan writes, with Data {target, due} and, for
+// escalated, the priority and queue before and after.
+const (
+	EventSLAWarning  = "sla_warning"  // a target is due within the warning window
+	EventSLABreached = "sla_breached" // a target's due time passed unmet
+	EventEscalated   = "escalated"    // priority raised and moved to the escalation queue
+)
+
+// SLA is the help desk's service levels, read from configs/sla.yaml: the
+// policies that give each ticket its targets, the calendar they are
+// counted in, and what happens as a due time nears and passes.
+type SLA struct {
+	Calendar        *Calendar
+	Policies        []SLAPolicy   // first match wins; the last one matches every ticket
+	Warning         time.Duration // business time before a due time that agents are warned; 0: never
+	EscalationQueue string        // where a breached ticket goes, e.g. eskalasi
+	Batch           int           // tickets per scan transaction
+}
+
+// SLAPolicy is the pair of targets for the tickets it matches.
+type SLAPolicy struct {
+	Name          string
+	Categories    []ticket.Category // none: every category
+	Priorities    []ticket.Priority // none: every priority
+	FirstResponse time.Duration     // business time from creation to the first reply
+	Resolution    time.Duration     // business time from creation to resolved
+}
+
+// Matches reports whether the policy applies to a ticket of category c
+// and priority p.
+func (p SLAPolicy) Matches(c ticket.Category, pr ticket.Priority) bool {
+	return (len(p.Categories) == 0 || slices.Contains(p.Categories, c)) &&
+		(len(p.Priorities) == 0 || slices.Contains(p.Priorities, pr))
+}
+
+// Policy returns the first policy matching a ticket of category c and
+// priority p; ParseSLA guarantees the last one matches everything.
+func (s *SLA) Policy(c ticket.Category, p ticket.Priority) SLAPolicy {
+	for _, pol := range s.Policies {
+		if pol.Matches(c, p) {
+			return pol
+		}
+	}
+	return s.Policies[len(s.Policies)-1]
+}
+
+// SLADue is what a policy promises a ticket.
+type SLADue struct {
+	Policy        string
+	FirstResponse time.Time
+	Resolution    time.Time
+}
+
+// Due returns the due times of a ticket of category c and priority p
+// created at created: both counted in business time from its creation.
+//
+// The rule for changes: the sla:scan task recomputes the resolution due
+// time, still from the creation time, whenever a ticket's category or
+// priority differs from the one its due times were computed for; the
+// first response due time stays as first set, since it is a promise made
+// when the complaint arrived. An escalation raises the priority without
+// moving either due time.
+func (s *SLA) Due(c ticket.Category, p ticket.Priority, created time.Time) SLADue {
+	pol := s.Policy(c, p)
+	return SLADue{Policy: pol.Name, FirstResponse: s.Calendar.DueAfter(created, pol.FirstResponse),
+		Resolution: s.Calendar.DueAfter(created, pol.Resolution)}
+}
+
+// WarnUntil returns the end of the warning window at now: a target due by
+// then, and not yet, is warned about. The window is business time, so a
+// due time early on Monday is warned about late on Saturday.
+func (s *SLA) WarnUntil(now time.Time) time.Time {
+	return s.Calendar.DueAfter(now, s.Warning)
+}
+
+// EscalatedPriority is the priority a breached ticket is raised to: one
+// step up, urgent staying urgent.
+func EscalatedPriority(p ticket.Priority) ticket.Priority {
+	if i := p.Rank(); i >= 0 && i+1 < len(ticket.Priorities) {
+		return ticket.Priorities[i+1]
+	}
+	return ticket.PriorityUrgent
+}
+
+// Met reports whether t has kept its SLA as far as the ticket shows: no
+// target was recorded as missed, and its first response, if any, came by
+// its due time. A ticket does not carry when it was resolved; reports use
+// store.SLAMetSQL, which knows.
+func Met(t ticket.Ticket) bool {
+	s := t.SLA
+	if s.Breached {
+		return false
+	}
+	return s.FirstRespondedAt == nil || s.FirstResponseDue == nil || !s.FirstRespondedAt.After(*s.FirstResponseDue)
+}
+
+// slaFile is configs/sla.yaml as written.
+type slaFile struct {
+	Calendar        CalendarConfig `yaml:"calendar"`
+	Warning         string         `yaml:"warning"`
+	EscalationQueue string         `yaml:"escalation_queue"`
+	Batch           int            `yaml:"batch"`
+	Policies        []struct {
+		Name          string            `yaml:"name"`
+		Categories    []ticket.Category `yaml:"categories"`
+		Priorities    []ticket.Priority `yaml:"priorities"`
+		FirstResponse string            `yaml:"first_response"`
+		Resolution    string            `yaml:"resolution"`
+	} `yaml:"policies"`
+}
+
+// Limits on the scan's batch size.
+const (
+	defaultSLABatch = 500
+	maxSLABatch     = 5000
+)
+
+// ParseSLA reads and checks an SLA configuration (configs/sla.yaml).
+// Unknown keys, categories and priorities are errors, so a typo cannot
+// silently leave tickets under the default policy.
+func ParseSLA(data []byte) (*SLA, error) {
+	var f slaFile
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
+		return nil, fmt.Errorf("sla: %w", err)
+	}
+	cal, err := NewCalendar(f.Calendar)
+	if err != nil {
+		return nil, fmt.Errorf("sla: calendar: %w", err)
+	}
+	s := &SLA{Calendar: cal, EscalationQueue: f.EscalationQueue, Batch: f.Batch}
+	if f.Warning != "" {
+		if s.Warning, err = cal.ParseDuration(f.Warning); err != nil {
+			return nil, fmt.Errorf("sla: warning: %w", err)
+		}
+	}
+	switch {
+	case s.EscalationQueue == "":
+		return nil, fmt.Errorf("sla: escalation_queue is missing")
+	case s.Batch == 0:
+		s.Batch = defaultSLABatch
+	case s.Batch < 0 || s.Batch > maxSLABatch:
+		return nil, fmt.Errorf("sla: batch must be between 1 and %d", maxSLABatch)
+	}
+	if len(f.Policies) == 0 {
+		return nil, fmt.Errorf("sla: no policies")
+	}
+	seen := map[string]bool{}
+	for i, p := range f.Policies {
+		pol := SLAPolicy{Name: p.Name, Categories: p.Categories, Priorities: p.Priorities}
+		if err := checkSLAPolicy(pol, seen); err != nil {
+			return nil, fmt.Errorf("sla: policies[%d]: %w", i, err)
+		}
+		if pol.FirstResponse, err = parseTarget(cal, "first_response", p.FirstResponse); err == nil {
+			pol.Resolution, err = parseTarget(cal, "resolution", p.Resolution)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("sla: policies[%d] (%s): %w", i, p.Name, err)
+		}
+		seen[p.Name] = true
+		s.Policies = append(s.Policies, pol)
+	}
+	if last := s.Policies[len(s.Policies)-1]; len(last.Categories) > 0 || len(last.Priorities) > 0 {
+		return nil, fmt.Errorf("sla: the last policy (%s) must be the default, with no categories or priorities", last.Name)
+	}
+	return s, nil
+}
+
+func checkSLAPolicy(p SLAPolicy, seen map[string]bool) error {
+	if p.Name == "" || seen[p.Name] {
+		return fmt.Errorf("each policy needs a name of its own, got %q", p.Name)
+	}
+	for _, c := range p.Categories {
+		if !c.Valid() {
+			return fmt.Errorf("%s: unknown category %q", p.Name, c)
+		}
+	}
+	for _, pr := range p.Priorities {
+		if !pr.Valid() {
+			return fmt.Errorf("%s: unknown priority %q", p.Name, pr)
+		}
+	}
+	return nil
+}
+
+func parseTarget(cal *Calendar, key, s string) (time.Duration, error) {
+	if s == "" {
+		return 0, fmt.Errorf("%s is missing", key)
+	}
+	d, err := cal.ParseDuration(s)
+	if err == nil && d <= 0 {
+		err = fmt.Errorf("%q must be more than zero", s)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", key, err)
+	}
+	return d, nil
+}
