@@ -40,7 +40,9 @@ type Options struct {
 func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
 		SkipDefaultTransaction: true,
-		PrepareStmt:            true,
+		// pgx caches prepared statements per connection by itself; gorm's
+		// own PrepareStmt re-prepares them in every transaction.
+		PrepareStmt: false,
 		Logger:                 logger.Discard,
 		NowFunc:                func() time.Time { return time.Now().UTC() },
 	})
