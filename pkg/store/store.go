@@ -43,8 +43,8 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		// pgx caches prepared statements per connection by itself; gorm's
 		// own PrepareStmt re-prepares them in every transaction.
 		PrepareStmt: false,
-		Logger:                 logger.Discard,
-		NowFunc:                func() time.Time { return time.Now().UTC() },
+		Logger:      logger.Discard,
+		NowFunc:     func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open database: %w", err)
