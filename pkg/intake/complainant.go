@@ -6,33 +6,30 @@ import (
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// linkComplainant finds the person given describes, or creates them, so
-// that a caller who wrote an email last week is one complainant, not two.
+// linkComplainant finds the person given describes, so that a caller who
+// wrote an email last week is one complainant, not two. It writes nothing:
+// it returns the complainant to store (ID 0 for a new person) and whether
+// a known one changed.
 //
 // A NIK names one person. Without a matching NIK, someone known by the same
 // phone, email or WhatsApp id is the same person unless they hold another
 // NIK: families share phones, so a different NIK means a different person.
-func (in *Ingester) linkComplainant(ctx context.Context, given ticket.Complainant) (ticket.Complainant, error) {
-	ids := given.Identities()
-	candidates, err := in.store.ComplainantsByIdentity(ctx, ids...)
+func (in *Ingester) linkComplainant(ctx context.Context, given ticket.Complainant) (c ticket.Complainant, changed bool, err error) {
+	candidates, err := in.store.ComplainantsByIdentity(ctx, given.Identities()...)
 	if err != nil {
-		return ticket.Complainant{}, err
+		return ticket.Complainant{}, false, err
 	}
 	match := pickComplainant(candidates, given.NIK)
 	if match == nil {
-		c := given
+		c = given
 		c.ID = 0
 		if c.NIKWarnings == nil {
 			c.NIKWarnings = []string{}
 		}
-		return c, in.store.CreateComplainant(ctx, &c)
+		return c, false, nil
 	}
-	if changed := mergeComplainant(match, given); changed {
-		if err := in.store.UpdateComplainant(ctx, match); err != nil {
-			return ticket.Complainant{}, err
-		}
-	}
-	return *match, nil
+	changed = mergeComplainant(match, given)
+	return *match, changed, nil
 }
 
 func pickComplainant(candidates []ticket.Complainant, nik string) *ticket.Complainant {

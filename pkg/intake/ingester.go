@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -55,6 +56,13 @@ type Inbound struct {
 	Ack bool
 }
 
+// threads reports whether item may continue a ticket (or mark one of our
+// messages bounced), which locks rows and so needs a transaction.
+func (item Inbound) threads() bool {
+	return item.ThreadTicketID != 0 || len(item.ThreadRefs) > 0 || item.ThreadNumber != "" || item.LooksLikeReply ||
+		item.Bounced != "" || item.Automatic != ""
+}
+
 // Result is what Ingest did.
 type Result struct {
 	Ticket    ticket.Ticket
@@ -74,9 +82,7 @@ type Store interface {
 	MessageByAnySource(ctx context.Context, channel ticket.Channel, ids []string) (ticket.Message, error)
 	SetDelivery(ctx context.Context, id int64, status, reason string) error
 	ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) ([]ticket.Complainant, error)
-	CreateComplainant(ctx context.Context, c *ticket.Complainant) error
-	UpdateComplainant(ctx context.Context, c *ticket.Complainant) error
-	CreateTicket(ctx context.Context, t *ticket.Ticket) error
+	OpenTicket(ctx context.Context, nt store.NewTicket) error
 	TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error)
 	SaveTicket(ctx context.Context, t *ticket.Ticket) error
 	Tickets(ctx context.Context, f store.TicketFilter) ([]ticket.Ticket, error)
@@ -112,11 +118,17 @@ func (in *Ingester) Ingest(ctx context.Context, item Inbound) (Result, error) {
 	}
 	for attempt := 1; ; attempt++ {
 		var res Result
-		err := in.store.WithTx(ctx, func(ctx context.Context) error {
-			var err error
+		var err error
+		if item.threads() {
+			err = in.store.WithTx(ctx, func(ctx context.Context) error {
+				res, err = in.ingest(ctx, item)
+				return err
+			})
+		} else {
+			// Nothing to lock: the reads only choose the complainant, and the
+			// one write is atomic; a race shows as a unique violation below.
 			res, err = in.ingest(ctx, item)
-			return err
-		})
+		}
 		switch violated := store.UniqueViolation(err); {
 		case err == nil:
 			return res, nil
@@ -146,13 +158,15 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 	if item.Automatic != "" {
 		return in.ignore(ctx, item)
 	}
-	c, err := in.linkComplainant(ctx, item.Complainant)
+	c, changed, err := in.linkComplainant(ctx, item.Complainant)
 	if err != nil {
 		return Result{}, err
 	}
-	open, err := in.store.Tickets(ctx, store.TicketFilter{ComplainantID: c.ID, OpenOnly: true, Limit: 20})
-	if err != nil {
-		return Result{}, err
+	var open []ticket.Ticket
+	if c.ID != 0 {
+		if open, err = in.store.Tickets(ctx, store.TicketFilter{ComplainantID: c.ID, OpenOnly: true, Limit: 20}); err != nil {
+			return Result{}, err
+		}
 	}
 	if item.LooksLikeReply && item.Complainant.NIK != "" {
 		for _, o := range open {
@@ -165,14 +179,15 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 			}
 		}
 	}
-	return in.open(ctx, c, open, item)
+	return in.open(ctx, c, changed, open, item)
 }
 
-// open creates a ticket for item from complainant c.
-func (in *Ingester) open(ctx context.Context, c ticket.Complainant, open []ticket.Ticket, item Inbound) (Result, error) {
+// open creates a ticket for item from complainant c (new when its ID is
+// 0), in one statement with everything that comes with it.
+func (in *Ingester) open(ctx context.Context, c ticket.Complainant, changed bool, open []ticket.Ticket, item Inbound) (Result, error) {
 	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, Status: item.Status, Priority: item.Priority,
-		ComplainantID: c.ID, Subject: item.Subject, Description: item.Body, CallRef: item.CallRef,
-		CreatedBy: item.AuthorID, Documents: item.Documents, Warnings: item.Warnings}
+		Subject: item.Subject, Description: item.Body, CallRef: item.CallRef, CreatedBy: item.AuthorID,
+		Documents: item.Documents, Warnings: item.Warnings}
 	if t.Status == "" {
 		t.Status = ticket.StatusNew
 	}
@@ -185,29 +200,29 @@ func (in *Ingester) open(ctx context.Context, c ticket.Complainant, open []ticke
 	if t.Documents == (ticket.Documents{}) {
 		t.Documents = ticket.NoDocuments
 	}
-	if err := in.store.CreateTicket(ctx, &t); err != nil {
-		return Result{}, err
+	if item.Channel == ticket.ChannelCallCenter {
+		// The agent who typed it in was talking to the caller: that call is
+		// the first response.
+		now := time.Now().UTC()
+		t.SLA.FirstRespondedAt = &now
 	}
-	t.Complainant = &c
-	m, err := in.addMessage(ctx, &t, item)
-	if err != nil {
-		return Result{}, err
+	m := in.message(item)
+	created := ticket.Event{ActorID: item.AuthorID, Kind: ticket.EventCreated,
+		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}
+	var tasks []string
+	if len(item.Attachments) > 0 {
+		tasks = append(tasks, store.TaskDocumentsCheck)
 	}
-	t.Messages = []ticket.Message{m}
-	t.Events = []ticket.Event{{TicketID: t.ID, ActorID: item.AuthorID, Kind: ticket.EventCreated,
-		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}}
-	if err := in.store.AddEvents(ctx, t.Events...); err != nil {
-		return Result{}, err
-	}
-	work := []string{store.TaskTicketRoute}
+	tasks = append(tasks, store.TaskTicketRoute)
 	if item.Ack {
-		work = append(work, store.TaskNotifyAck)
+		tasks = append(tasks, store.TaskNotifyAck)
 	}
-	for _, task := range work {
-		if err := in.store.AddOutbox(ctx, task, store.TicketTask{TicketID: t.ID, MessageID: m.ID}); err != nil {
-			return Result{}, err
-		}
+	nt := store.NewTicket{Complainant: &c, Changed: changed, Ticket: &t, Message: &m,
+		Attachments: append([]ticket.Attachment(nil), item.Attachments...), Event: &created, Tasks: tasks}
+	if err := in.store.OpenTicket(ctx, nt); err != nil {
+		return Result{}, err
 	}
+	t.Complainant, t.Messages, t.Attachments, t.Events = &c, []ticket.Message{m}, nt.Attachments, []ticket.Event{created}
 	return Result{Ticket: t, Message: m, Created: true, OpenTickets: open}, nil
 }
 
@@ -239,15 +254,22 @@ func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound)
 	return Result{Ticket: t, Message: m}, nil
 }
 
-// addMessage stores item as a message of t, with its attachments; new
-// attachments ask for the document checks.
-func (in *Ingester) addMessage(ctx context.Context, t *ticket.Ticket, item Inbound) (ticket.Message, error) {
-	m := ticket.Message{TicketID: t.ID, Direction: ticket.Inbound, Channel: item.Channel,
-		SourceID: item.SourceID, SourceHash: item.SourceHash, AuthorID: item.AuthorID,
-		Subject: item.Subject, Body: item.Body, RawSHA256: item.RawSHA256, Automatic: item.Automatic}
+// message is the inbound message item becomes.
+func (in *Ingester) message(item Inbound) ticket.Message {
+	m := ticket.Message{Direction: ticket.Inbound, Channel: item.Channel, SourceID: item.SourceID,
+		SourceHash: item.SourceHash, AuthorID: item.AuthorID, Subject: item.Subject, Body: item.Body,
+		RawSHA256: item.RawSHA256, Automatic: item.Automatic}
 	if item.Automatic != "" {
 		m.Kind = ticket.KindAutomatic
 	}
+	return m
+}
+
+// addMessage stores item as a message of an existing ticket t, with its
+// attachments; new attachments ask for the document checks.
+func (in *Ingester) addMessage(ctx context.Context, t *ticket.Ticket, item Inbound) (ticket.Message, error) {
+	m := in.message(item)
+	m.TicketID = t.ID
 	if err := in.store.AddMessage(ctx, &m); err != nil {
 		return m, err
 	}

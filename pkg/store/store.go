@@ -165,3 +165,5 @@ func jsonText(v any) string {
 	}
 	return string(b)
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
