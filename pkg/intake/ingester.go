@@ -247,6 +247,12 @@ func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound)
 		if err := in.store.SaveTicket(ctx, &t); err != nil {
 			return Result{}, err
 		}
+		if t.AssigneeID == nil {
+			// Workable again and nobody's: offer it to an agent.
+			if err := in.store.AddOutbox(ctx, store.TaskTicketRoute, store.TicketTask{TicketID: t.ID}); err != nil {
+				return Result{}, err
+			}
+		}
 	}
 	if err := in.store.AddEvents(ctx, events...); err != nil {
 		return Result{}, err

@@ -533,8 +533,14 @@ func TestIngestThreading(t *testing.T) {
 				ms[1].Body != reply.Body || ms[1].Channel != ticket.ChannelEmail {
 				t.Errorf("reply on ticket %d, messages %+v; want appended to %d", res.Ticket.ID, ms, first.Ticket.ID)
 			}
-			if got.tickets != before.tickets || got.outbox != before.outbox || got.complainants != before.complainants {
-				t.Errorf("rows %+v, before %+v: want no new ticket, complainant or work", got, before)
+			// A reply that makes an unassigned ticket workable again asks for
+			// routing, so an agent gets it; otherwise it brings no work.
+			wantWork := before.outbox
+			if tt.status != tt.wantStatus {
+				wantWork++
+			}
+			if got.tickets != before.tickets || got.outbox != wantWork || got.complainants != before.complainants {
+				t.Errorf("rows %+v, before %+v: want no new ticket or complainant, %d outbox rows", got, before, wantWork)
 			}
 			for _, e := range es {
 				if e.Kind == ticket.EventStatusChanged && (e.Data["from"] != string(tt.status) || e.Data["to"] != "open") {
