@@ -14,3 +14,15 @@ var Categories []byte
 //
 //go:embed templates/*.txt
 var Templates embed.FS
+
+// Routing is routing.yaml: the agent queues and the rules that put tickets
+// in them, read by routing.ParseRules.
+//
+//go:embed routing.yaml
+var Routing []byte
+
+// SLA is sla.yaml: response and resolution targets, business hours and
+// public holidays, read by routing.ParseSLA.
+//
+//go:embed sla.yaml
+var SLA []byte

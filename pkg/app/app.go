@@ -18,6 +18,7 @@ import (
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
 )
 
@@ -30,6 +31,8 @@ type App struct {
 	Blobs    *store.Blobs
 	Ingester *intake.Ingester
 	Desk     *desk.Desk
+	Rules    Rules
+	Router   *routing.Router
 	Registry *prometheus.Registry
 
 	mailMetrics *mailMetrics
@@ -92,10 +95,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	rules, err := LoadRules(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
-		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Registry: reg,
-		mailMetrics: newMailMetrics(reg)}, nil
+		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
+		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
 }
 
 // redisConnOpt describes the Redis connection for asynq parts that make
@@ -119,6 +129,8 @@ func (a *App) Handler() http.Handler {
 		Ingester: a.Ingester,
 		Desk:     a.Desk,
 		Mail:     a.Store,
+		Queues:   a.Router,
+		Reports:  a.Store,
 		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,

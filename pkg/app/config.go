@@ -25,6 +25,13 @@ type Config struct {
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	// MaxDBConns caps PostgreSQL connections of one process.
 	MaxDBConns int `yaml:"max_db_conns"`
+	// Files that replace the built-in rules (configs/*.yaml); empty keeps
+	// the built-in ones.
+	CategoriesFile string `yaml:"categories_file"`
+	RoutingFile    string `yaml:"routing_file"`
+	SLAFile        string `yaml:"sla_file"`
+	// WorkerConcurrency is how many tasks one worker process runs at once.
+	WorkerConcurrency int `yaml:"worker_concurrency"`
 
 	IMAP IMAPConfig `yaml:"imap"`
 	SMTP SMTPConfig `yaml:"smtp"`
@@ -80,13 +87,14 @@ type SMTPConfig struct {
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
-		DatabaseURL: "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable",
-		RedisURL:    "redis://127.0.0.1:6379/0",
-		HTTPAddr:    "127.0.0.1:8080",
-		DataDir:     "./data",
-		LogLevel:    "info",
-		TokenTTL:    12 * time.Hour,
-		MaxDBConns:  20,
+		DatabaseURL:       "postgres://postgres@127.0.0.1:5432/aduan?sslmode=disable",
+		RedisURL:          "redis://127.0.0.1:6379/0",
+		HTTPAddr:          "127.0.0.1:8080",
+		DataDir:           "./data",
+		LogLevel:          "info",
+		TokenTTL:          12 * time.Hour,
+		MaxDBConns:        20,
+		WorkerConcurrency: 10,
 		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
@@ -119,6 +127,9 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.HTTPAddr, "ADUAN_HTTP_ADDR")
 	str(&cfg.DataDir, "ADUAN_DATA_DIR")
 	str(&cfg.LogLevel, "ADUAN_LOG_LEVEL")
+	str(&cfg.CategoriesFile, "ADUAN_CATEGORIES_FILE")
+	str(&cfg.RoutingFile, "ADUAN_ROUTING_FILE")
+	str(&cfg.SLAFile, "ADUAN_SLA_FILE")
 	str(&cfg.IMAP.Addr, "ADUAN_IMAP_ADDR")
 	str(&cfg.IMAP.User, "ADUAN_IMAP_USER")
 	str(&cfg.IMAP.Password, "ADUAN_IMAP_PASSWORD")

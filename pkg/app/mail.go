@@ -3,11 +3,9 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"golang.org/x/sync/errgroup"
 
-	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake/email"
 )
 
@@ -16,12 +14,8 @@ var ErrNoMailbox = errors.New("no mailbox configured: set ADUAN_IMAP_ADDR, ADUAN
 
 // Pollers returns a poller for each configured mailbox folder.
 func (a *App) Pollers() ([]*email.Poller, error) {
-	rules, err := email.ParseCategoryRules(configs.Categories)
-	if err != nil {
-		return nil, fmt.Errorf("category rules: %w", err)
-	}
 	imapCfg := a.Config.IMAP
-	adapter := email.NewAdapter(rules, a.Blobs, email.Limits{MaxAttachment: imapCfg.MaxAttachment, MaxMail: imapCfg.MaxMail})
+	adapter := email.NewAdapter(a.Rules.Categories, a.Blobs, email.Limits{MaxAttachment: imapCfg.MaxAttachment, MaxMail: imapCfg.MaxMail})
 	var out []*email.Poller
 	for _, acct := range imapCfg.AllAccounts() {
 		for _, folder := range acct.Mailboxes {

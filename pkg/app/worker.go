@@ -18,7 +18,10 @@ var ErrNoSMTP = errors.New("no SMTP relay configured: set ADUAN_SMTP_ADDR")
 // Worker builds the task worker with every handler this configuration
 // can run: mail needs an SMTP relay.
 func (a *App) Worker() (*tasks.Worker, error) {
-	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{}, a.Log)
+	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{Concurrency: a.Config.WorkerConcurrency}, a.Log)
+	tasks.NewRouteHandler(a.Router, a.Log).Register(w)
+	tasks.NewSLAScan(a.Store, a.Rules.SLA, a.Log).Register(w)
+	tasks.NewReportRollup(a.Store, a.Log).Register(w)
 	smtp := tasks.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
 	if smtp.Addr == "" {
@@ -45,9 +48,15 @@ func (a *App) RunWorker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	relay := tasks.NewRelay(a.Store, asynq.NewClientFromRedisClient(a.Redis), w.Types(), a.Log)
+	queue := asynq.NewClientFromRedisClient(a.Redis)
+	relay := tasks.NewRelay(a.Store, queue, w.Types(), a.Log)
+	scheduler := tasks.NewScheduler(queue, []tasks.Periodic{
+		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
+		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
+	}, a.Log)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return relay.Run(ctx) })
+	g.Go(func() error { return scheduler.Run(ctx) })
 	return g.Wait()
 }

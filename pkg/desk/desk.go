@@ -18,6 +18,7 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error)
 	SaveTicket(ctx context.Context, t *ticket.Ticket) error
+	MarkStarted(ctx context.Context, ticketID, agentID int64) error
 	Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error)
 	AddMessage(ctx context.Context, m *ticket.Message) error
 	Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error)
@@ -91,6 +92,9 @@ func (d *Desk) Update(ctx context.Context, actor ticket.User, ref string, p Patc
 			return err
 		}
 		if err := d.store.SaveTicket(ctx, &t); err != nil {
+			return err
+		}
+		if err := d.store.MarkStarted(ctx, t.ID, actor.ID); err != nil {
 			return err
 		}
 		out = t
@@ -188,6 +192,9 @@ func (d *Desk) AddNote(ctx context.Context, actor ticket.User, ref, body string)
 		}
 		m = ticket.Message{TicketID: t.ID, Direction: ticket.Internal, Channel: t.Channel, AuthorID: &actor.ID, Body: body}
 		if err := d.store.AddMessage(ctx, &m); err != nil {
+			return err
+		}
+		if err := d.store.MarkStarted(ctx, t.ID, actor.ID); err != nil {
 			return err
 		}
 		return d.store.AddEvents(ctx, ticket.Event{TicketID: t.ID, ActorID: &actor.ID, Kind: ticket.EventNoteAdded,

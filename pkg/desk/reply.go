@@ -53,6 +53,9 @@ func (d *Desk) Reply(ctx context.Context, actor ticket.User, ref, body string) (
 		if err := d.store.SaveTicket(ctx, &t); err != nil {
 			return err
 		}
+		if err := d.store.MarkStarted(ctx, t.ID, actor.ID); err != nil {
+			return err
+		}
 		if err := d.store.AddEvents(ctx, events...); err != nil {
 			return err
 		}

@@ -58,6 +58,12 @@ func statusOf(code string) int {
 // fail writes err as the error envelope. Errors without a code are logged
 // here, once, with the request id, and never shown to the client.
 func (s *Server) fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away; nobody is left to answer, and nothing broke.
+		s.log.InfoContext(c.Request.Context(), "client gone before the answer", "route", c.FullPath())
+		c.AbortWithStatus(499)
+		return
+	}
 	if unavailable(err) {
 		err = &ticket.Error{Code: ticket.EUNAVAILABLE, Message: "Layanan sedang tidak tersedia, coba lagi. / Service unavailable, try again."}
 	}

@@ -85,6 +85,31 @@ func (s *Server) observe(c *gin.Context) {
 	s.log.Log(c.Request.Context(), level, "http request", attrs...)
 }
 
+// admit bounds the requests being worked at once. Past capacity a request
+// waits a moment for a place, then is told to come back (503 with
+// Retry-After): under overload the server keeps answering in time instead
+// of queueing work whose callers have already given up.
+func (s *Server) admit(c *gin.Context) {
+	select {
+	case s.inflight <- struct{}{}:
+	default:
+		t := time.NewTimer(s.cfg.QueueWait)
+		defer t.Stop()
+		select {
+		case s.inflight <- struct{}{}:
+		case <-t.C:
+			c.Header("Retry-After", "1")
+			s.fail(c, ticket.Errorf(ticket.EUNAVAILABLE, "Server sedang sibuk, coba lagi sebentar. / Server busy, try again shortly."))
+			return
+		case <-c.Request.Context().Done():
+			c.Abort()
+			return
+		}
+	}
+	defer func() { <-s.inflight }()
+	c.Next()
+}
+
 // limitBody caps request bodies so a client cannot exhaust memory.
 func (s *Server) limitBody(c *gin.Context) {
 	if c.Request.ContentLength > MaxJSONBody {

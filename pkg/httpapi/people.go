@@ -149,5 +149,11 @@ func (s *Server) setPresence(c *gin.Context) {
 		return
 	}
 	s.tokens.forget(c.GetString("aduan.token"))
+	if u.Presence == ticket.PresenceOffline && s.cfg.Queues != nil {
+		if _, err := s.cfg.Queues.ReleaseUnstarted(c.Request.Context(), u.ID); err != nil {
+			s.fail(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, toUserJSON(u))
 }

@@ -62,6 +62,9 @@ type Config struct {
 	Ingester Ingester
 	Desk     *desk.Desk
 	Mail     MailLists
+	Queues   Queues // routing; when nil, claims answer 503 and going offline releases nothing
+	// Reports holds the weekly report's rollups; when nil, reports answer 503.
+	Reports  Reports
 	Checks   []Check
 	Log      *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here and served on /metrics
@@ -70,17 +73,22 @@ type Config struct {
 	TaskMonitor http.Handler
 	TokenTTL    time.Duration
 	Now         func() time.Time // defaults to time.Now
+	// MaxInFlight bounds API requests worked at once (default 256);
+	// QueueWait is how long one waits for a place before a 503 (default 1s).
+	MaxInFlight int
+	QueueWait   time.Duration
 }
 
 // Server serves the API.
 type Server struct {
-	cfg     Config
-	log     *slog.Logger
-	now     func() time.Time
-	metrics *metrics
-	logins  *loginLimiter
-	tokens  *tokenCache
-	engine  *gin.Engine
+	cfg      Config
+	log      *slog.Logger
+	now      func() time.Time
+	metrics  *metrics
+	logins   *loginLimiter
+	tokens   *tokenCache
+	inflight chan struct{}
+	engine   *gin.Engine
 }
 
 // New builds the API's routes.
@@ -95,8 +103,14 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 256
+	}
+	if cfg.QueueWait <= 0 {
+		cfg.QueueWait = time.Second
+	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics(cfg.Registry),
-		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now)}
+		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now), inflight: make(chan struct{}, cfg.MaxInFlight)}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.Use(s.requestID, s.recover, s.observe)
@@ -128,7 +142,7 @@ func (s *Server) routes() {
 		mon.Any("/*path", gin.WrapH(s.cfg.TaskMonitor))
 	}
 
-	api := r.Group("/api/v1", s.limitBody)
+	api := r.Group("/api/v1", s.admit, s.limitBody)
 	api.POST("/auth/login", s.login)
 
 	authed := api.Group("", s.authenticate)
@@ -146,9 +160,11 @@ func (s *Server) routes() {
 	authed.POST("/complainants/:id/reveal", s.revealNIK)
 
 	authed.PUT("/agents/me/presence", s.setPresence)
+	authed.POST("/queues/:queue/claim", s.claimTicket)
 	supervisors := authed.Group("", s.require(ticket.RoleSupervisor))
 	supervisors.GET("/agents", s.listAgents)
 	supervisors.PATCH("/agents/:id", s.patchAgent)
+	supervisors.GET("/reports/weekly", s.weeklyReport)
 
 	admins := authed.Group("", s.require(ticket.RoleAdmin))
 	admins.GET("/mail/ignored", s.listIgnoredMail)
