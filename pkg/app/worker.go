@@ -9,6 +9,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/tasks"
 )
 
@@ -22,6 +23,11 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	tasks.NewRouteHandler(a.Router, a.Log).Register(w)
 	tasks.NewSLAScan(a.Store, a.Rules.SLA, a.Log).Register(w)
 	tasks.NewReportRollup(a.Store, a.Log).Register(w)
+	checker, err := documents.NewChecker(documents.WithOCR(true))
+	if err != nil {
+		return nil, fmt.Errorf("document checks: %w", err)
+	}
+	tasks.NewDocumentChecker(a.Store, a.Blobs, checker, a.Log).Register(w)
 	smtp := tasks.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
 	if smtp.Addr == "" {

@@ -210,7 +210,10 @@ func (in *Ingester) open(ctx context.Context, c ticket.Complainant, changed bool
 	created := ticket.Event{ActorID: item.AuthorID, Kind: ticket.EventCreated,
 		Data: map[string]any{"channel": t.Channel, "status": t.Status, "category": t.Category}}
 	var tasks []string
-	if len(item.Attachments) > 0 {
+	// Photos are checked; a mail that should have brought them and did not
+	// is checked too, so the ticket waits for them. A phone call cannot
+	// carry photos: its agent asks the caller in person.
+	if len(item.Attachments) > 0 || (t.Category.NeedsDocuments() && item.Channel == ticket.ChannelEmail) {
 		tasks = append(tasks, store.TaskDocumentsCheck)
 	}
 	tasks = append(tasks, store.TaskTicketRoute)

@@ -55,6 +55,7 @@ const (
 	TaskDocumentsCheck = "documents:check"
 	TaskNotifyAck      = "notify:ack"
 	TaskNotifyReply    = "notify:reply"
+	TaskNotifyDocs     = "notify:docs"
 )
 
 // TicketTask is the payload of work about one ticket.

@@ -90,6 +90,43 @@ func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 	return v
 }
 
+// docsView is what docs_request.txt shows. It carries no NIK.
+type docsView struct {
+	Number, Name, Limit string
+	Missing             []string
+	Problems            []docsProblemView
+}
+
+type docsProblemView struct {
+	What, State string
+	Reasons     []string
+}
+
+// docNames are the documents as the help desk asks for them.
+var docNames = map[ticket.AttachmentKind]string{ticket.KindKTP: "Foto KTP",
+	ticket.KindSelfie: "Swafoto memegang KTP", ticket.KindVaccineCard: "Foto kartu vaksinasi"}
+
+func (n *Notifier) docsView(t ticket.Ticket, r DocsRequest) docsView {
+	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit}
+	if t.Complainant != nil {
+		v.Name = t.Complainant.Name
+	}
+	for _, k := range r.Missing {
+		v.Missing = append(v.Missing, docNames[k])
+	}
+	for _, p := range r.Problems {
+		pv := docsProblemView{What: docNames[p.Kind], State: "tidak dapat kami baca"}
+		if p.State == ticket.DocMismatch {
+			pv.State = "tidak sesuai"
+		}
+		for _, reason := range p.Reasons {
+			pv.Reasons = append(pv.Reasons, maskNIKs(reason))
+		}
+		v.Problems = append(v.Problems, pv)
+	}
+	return v
+}
+
 var monthsID = [...]string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
 	"Oktober", "November", "Desember"}
 

@@ -28,6 +28,7 @@ type NotifyStore interface {
 	SetDelivery(ctx context.Context, id int64, status, reason string) error
 	SetMessageSource(ctx context.Context, id int64, sourceID string) error
 	CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (int64, error)
+	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)
 }
 
 // NotifySettings tunes the mail the help desk sends.
@@ -39,7 +40,8 @@ type NotifySettings struct {
 }
 
 // Notifier sends the complainant the help desk's mail: the acknowledgement
-// of a new complaint and the agents' replies, threaded onto their mail.
+// of a new complaint, the request for documents the checks found missing
+// or unusable, and the agents' replies, threaded onto their mail.
 //
 // Delivery is at least once: a message is stored as sending before it goes
 // out and marked sent after, so a crash in between sends it again on the
@@ -49,13 +51,15 @@ type Notifier struct {
 	send  Sender
 	ack   mailTemplate
 	reply mailTemplate
+	docs  mailTemplate
 	cfg   NotifySettings
 	log   *slog.Logger
 	Now   func() time.Time // the clock of the hourly limit; default time.Now
 }
 
 // NewNotifier returns a notifier sending through send with the templates
-// templates/ack.txt and templates/reply.txt of fsys (configs.Templates).
+// templates/ack.txt, reply.txt and docs_request.txt of fsys
+// (configs.Templates).
 func NewNotifier(s NotifyStore, send Sender, fsys fs.FS, cfg NotifySettings, log *slog.Logger) (*Notifier, error) {
 	if cfg.Domain == "" {
 		cfg.Domain = domainOf(cfg.From)
@@ -77,6 +81,9 @@ func NewNotifier(s NotifyStore, send Sender, fsys fs.FS, cfg NotifySettings, log
 	if n.reply, err = parseMailTemplate(fsys, "reply.txt"); err != nil {
 		return nil, err
 	}
+	if n.docs, err = parseMailTemplate(fsys, "docs_request.txt"); err != nil {
+		return nil, err
+	}
 	return n, nil
 }
 
@@ -84,6 +91,7 @@ func NewNotifier(s NotifyStore, send Sender, fsys fs.FS, cfg NotifySettings, log
 func (n *Notifier) Register(w *Worker) {
 	w.Handle(store.TaskNotifyAck, n.HandleAck)
 	w.Handle(store.TaskNotifyReply, n.HandleReply)
+	w.Handle(store.TaskNotifyDocs, n.HandleDocs)
 }
 
 // NewAckTask returns a notify:ack task: acknowledge the message that
@@ -215,6 +223,75 @@ func (n *Notifier) HandleReply(ctx context.Context, task *asynq.Task) error {
 	parent, refs := threadOf(thread)
 	return n.deliver(ctx, m, OutgoingMail{From: n.cfg.From, To: to, Subject: subject, Text: body, MessageID: id,
 		InReplyTo: parent, References: refs})
+}
+
+// NewDocsTask returns a notify:docs task: mail the documents request made
+// when the attachments of message messageID were checked. documents:check
+// writes the same payload to the outbox.
+func NewDocsTask(ticketID, messageID int64) (*asynq.Task, error) {
+	return newTicketTask(store.TaskNotifyDocs, ticketID, messageID)
+}
+
+// HandleDocs mails the complainant, on their thread, the latest documents
+// request recorded for the message the task names. Like the
+// acknowledgement, its Message-ID is derived from what it answers (the
+// request's event), so a retry finds the row it stored before and a mail
+// already sent is not sent again.
+func (n *Notifier) HandleDocs(ctx context.Context, task *asynq.Task) error {
+	t, in, err := n.load(ctx, task)
+	if err != nil {
+		return err
+	}
+	events, err := n.store.Events(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	req, eventID, err := latestDocsRequest(events, in.ID)
+	if err != nil {
+		return err
+	}
+	if eventID == 0 {
+		return fmt.Errorf("%s: no documents request by email for message %d: %w", task.Type(), in.ID, asynq.SkipRetry)
+	}
+	if t.Complainant == nil || t.Complainant.Email == "" {
+		n.log.WarnContext(ctx, "documents request not sent: no email address", "ticket", t.Number)
+		return nil
+	}
+	id := fmt.Sprintf("<docs.%d.%s@%s>", eventID, t.Number, n.cfg.Domain)
+	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
+	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
+		out, err = n.newDocs(ctx, t, id, req)
+	}
+	if err != nil {
+		return err
+	}
+	if out.Status == ticket.DeliverySent || out.Status == ticket.DeliveryFailed {
+		return nil
+	}
+	thread, err := n.store.Messages(ctx, t.ID)
+	if err != nil {
+		return err
+	}
+	parent, refs := threadOf(thread)
+	return n.deliver(ctx, out, OutgoingMail{From: n.cfg.From, To: out.Recipient, Subject: out.Subject, Text: out.Body,
+		MessageID: id, InReplyTo: parent, References: refs,
+		Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}})
+}
+
+// newDocs stores the documents request mail as sending.
+func (n *Notifier) newDocs(ctx context.Context, t ticket.Ticket, id string, req DocsRequest) (ticket.Message, error) {
+	subject, body, err := n.docs.render(n.docsView(t, req))
+	if err != nil {
+		return ticket.Message{}, err
+	}
+	m := ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
+		Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: KindDocsRequest,
+		Recipient: t.Complainant.Email}
+	err = n.store.AddMessage(ctx, &m)
+	if store.UniqueViolation(err) == store.ConstraintMessageSource {
+		return n.store.MessageBySource(ctx, ticket.ChannelEmail, id) // a concurrent run stored it first
+	}
+	return m, err
 }
 
 // deliver sends mail for stored message m and records the outcome. A

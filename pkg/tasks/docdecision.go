@@ -1,0 +1,313 @@
+package tasks
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// The documents decision: what a ticket's checked photos mean for it.
+
+// decision is what step 2 found and did.
+type decision struct {
+	docs   ticket.Documents
+	status ticket.Status
+	asked  string // the delivery of a new request, "" when none
+}
+
+// decide writes the ticket's documents summary and, once per set of
+// checked attachments, moves it to needs_info and asks for what is
+// missing, or back to open when all is there. It runs under the ticket's
+// row lock, which every writer of the ticket's status takes too (intake,
+// agents, routing): two runs for the same ticket decide one after the
+// other, each on what the other committed. Its writes touch only the
+// columns it owns, so it overwrites nobody's other changes.
+func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decision, error) {
+	var out decision
+	err := d.store.WithTx(ctx, func(ctx context.Context) error {
+		t, err := d.store.TicketByRef(ctx, strconv.FormatInt(p.TicketID, 10), true)
+		if err != nil {
+			return err
+		}
+		atts, err := d.store.DocumentAttachments(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		docs, pending := summarize(atts)
+		out = decision{docs: docs, status: t.Status}
+		if docs != t.Documents {
+			if err := d.store.SaveDocuments(ctx, t.ID, docs); err != nil {
+				return err
+			}
+		}
+		if pending > 0 || !t.Category.NeedsDocuments() {
+			return nil // the checks of the pending ones decide when they are done
+		}
+		mem, err := d.store.DocumentsMemory(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		fp := fingerprint(atts)
+		if mem.Decided == fp {
+			return nil // decided on these photos already: a re-run
+		}
+		req := requestFor(docs, atts)
+		if req == nil {
+			out.status, err = d.release(ctx, t)
+			if err != nil {
+				return err
+			}
+			return d.store.RememberDocuments(ctx, t.ID, fp, "")
+		}
+		if out.status, err = d.hold(ctx, t); err != nil {
+			return err
+		}
+		if !out.status.IsOpen() || slices.Contains(mem.Requested, req.Key) {
+			return d.store.RememberDocuments(ctx, t.ID, fp, "")
+		}
+		if out.asked, err = d.ask(ctx, t, p.MessageID, req); err != nil {
+			return err
+		}
+		return d.store.RememberDocuments(ctx, t.ID, fp, req.Key)
+	})
+	return out, err
+}
+
+// hold moves a ticket that lacks documents to needs_info, when it is
+// being worked (new, open, pending), and returns its status.
+func (d *DocumentCheck) hold(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
+	switch t.Status {
+	case ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending:
+	default:
+		return t.Status, nil
+	}
+	return d.move(ctx, t, ticket.StatusNeedsInfo)
+}
+
+// release moves a ticket back to open when all three documents are ok and
+// it waits in needs_info only because of them: the last status change put
+// it there for the documents. Put there by an agent, it stays.
+func (d *DocumentCheck) release(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
+	if t.Status != ticket.StatusNeedsInfo {
+		return t.Status, nil
+	}
+	last, err := d.store.LastStatusChange(ctx, t.ID)
+	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
+		return t.Status, nil
+	} else if err != nil {
+		return t.Status, err
+	}
+	if last.Data["to"] != string(ticket.StatusNeedsInfo) || last.Data["reason"] != "documents" {
+		return t.Status, nil
+	}
+	return d.move(ctx, t, ticket.StatusOpen)
+}
+
+func (d *DocumentCheck) move(ctx context.Context, t ticket.Ticket, to ticket.Status) (ticket.Status, error) {
+	if err := ticket.CheckTransition(t.Status, to); err != nil {
+		return t.Status, err
+	}
+	moved, err := d.store.SetStatus(ctx, t.ID, t.Status, to)
+	if err != nil || !moved {
+		return t.Status, err // !moved cannot happen under the row lock
+	}
+	return to, d.store.AddEvents(ctx, ticket.Event{TicketID: t.ID, Kind: ticket.EventStatusChanged,
+		Data: map[string]any{"from": t.Status, "to": to, "reason": "documents"}})
+}
+
+// ask records the request and has it sent through the ticket's channel,
+// returning how it goes out. Email is the only channel with a sender yet;
+// on the others the event is the record, for the agent to pass on. The
+// acknowledgement of a new email ticket already lists its missing photos,
+// so a request with nothing but missing photos for the opening mail is
+// recorded as made by it, not mailed a second time.
+func (d *DocumentCheck) ask(ctx context.Context, t ticket.Ticket, messageID int64, req *DocsRequest) (string, error) {
+	req.MessageID, req.Channel, req.Delivery = messageID, t.Channel, DeliveryNone
+	if t.Channel == ticket.ChannelEmail {
+		req.Delivery = DeliveryEmail
+		if len(req.Problems) == 0 {
+			opening, err := d.store.OpeningMessageID(ctx, t.ID)
+			if err != nil {
+				return "", err
+			}
+			if opening == messageID {
+				req.Delivery = DeliveryAck
+			}
+		}
+	}
+	data, err := toEventData(req)
+	if err != nil {
+		return "", err
+	}
+	if err := d.store.AddEvents(ctx, ticket.Event{TicketID: t.ID, Kind: EventDocumentsRequested, Data: data}); err != nil {
+		return "", err
+	}
+	switch req.Delivery {
+	case DeliveryEmail:
+		return req.Delivery, d.store.AddOutbox(ctx, store.TaskNotifyDocs, store.TicketTask{TicketID: t.ID, MessageID: messageID})
+	case DeliveryNone:
+		d.log.InfoContext(ctx, "documents request not sent: no sender for the channel; recorded for the agent",
+			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems))
+	}
+	return req.Delivery, nil
+}
+
+func toEventData(v any) (map[string]any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+// summarize derives a ticket's documents from its attachments: per kind,
+// ok if any is ok, else mismatch if any is, else unreadable if any is,
+// else received if any is still pending, else missing. Refused files do
+// not count. It also returns how many are still pending.
+func summarize(atts []ticket.Attachment) (ticket.Documents, int) {
+	rank := map[ticket.DocumentState]int{ticket.DocMissing: 0, ticket.DocReceived: 1, ticket.DocUnreadable: 2,
+		ticket.DocMismatch: 3, ticket.DocOK: 4}
+	state := map[ticket.AttachmentKind]ticket.DocumentState{}
+	pending := 0
+	for _, a := range atts {
+		if !a.Stored {
+			continue
+		}
+		s := ticket.DocReceived
+		switch a.Check.Verdict {
+		case ticket.VerdictOK:
+			s = ticket.DocOK
+		case ticket.VerdictMismatch:
+			s = ticket.DocMismatch
+		case ticket.VerdictUnreadable:
+			s = ticket.DocUnreadable
+		default:
+			pending++
+		}
+		if isDocumentKind(a.Kind) && rank[s] > rank[state[a.Kind]] {
+			state[a.Kind] = s
+		}
+	}
+	get := func(k ticket.AttachmentKind) ticket.DocumentState {
+		if s, ok := state[k]; ok {
+			return s
+		}
+		return ticket.DocMissing
+	}
+	return ticket.Documents{KTP: get(ticket.KindKTP), Selfie: get(ticket.KindSelfie),
+		VaccineCard: get(ticket.KindVaccineCard)}, pending
+}
+
+// fingerprint names the set of attachments a decision is made on: a new
+// photo, whatever its verdict, makes a new one.
+func fingerprint(atts []ticket.Attachment) string {
+	ids := make([]string, 0, len(atts))
+	for _, a := range atts {
+		if a.Stored {
+			ids = append(ids, strconv.FormatInt(a.ID, 10))
+		}
+	}
+	sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
+	return hex.EncodeToString(sum[:8])
+}
+
+// DocsRequest is what the complainant is asked to send: the data of a
+// documents_requested event, and what the notify:docs mail says.
+type DocsRequest struct {
+	Key       string                  `json:"request"`    // the request's identity, see requestFor
+	MessageID int64                   `json:"message_id"` // the message whose attachments were checked
+	Channel   ticket.Channel          `json:"channel"`
+	Delivery  string                  `json:"delivery"` // email, ack (the acknowledgement asks) or none
+	Missing   []ticket.AttachmentKind `json:"missing"`
+	Problems  []DocsProblem           `json:"problems"`
+}
+
+// DocsProblem is a document whose photos could not be used.
+type DocsProblem struct {
+	Kind    ticket.AttachmentKind `json:"kind"`
+	State   ticket.DocumentState  `json:"state"`   // unreadable or mismatch
+	Reasons []string              `json:"reasons"` // of its latest such photo
+}
+
+// How a request reaches the complainant.
+const (
+	DeliveryEmail = "email" // a notify:docs mail
+	DeliveryAck   = "ack"   // the acknowledgement of the opening mail lists the missing photos
+	DeliveryNone  = "none"  // no sender for the channel yet: the event is the record
+)
+
+// requestFor is what to ask for, or nil when all three are ok. Its key
+// names each document's state and the attachments that made it, so a new
+// photo that is still unusable makes a new request.
+func requestFor(docs ticket.Documents, atts []ticket.Attachment) *DocsRequest {
+	r := &DocsRequest{Missing: []ticket.AttachmentKind{}, Problems: []DocsProblem{}}
+	var key []string
+	for _, k := range documentKinds {
+		s := docState(docs, k)
+		switch s {
+		case ticket.DocOK:
+			continue
+		case ticket.DocMissing, ticket.DocReceived:
+			r.Missing = append(r.Missing, k)
+			key = append(key, string(k)+":missing")
+			continue
+		}
+		var ids []string
+		p := DocsProblem{Kind: k, State: s}
+		for _, a := range atts {
+			if a.Stored && a.Kind == k && string(a.Check.Verdict) == string(s) {
+				ids = append(ids, strconv.FormatInt(a.ID, 10))
+				p.Reasons = a.Check.Reasons
+			}
+		}
+		r.Problems = append(r.Problems, p)
+		key = append(key, string(k)+":"+string(s)+":"+strings.Join(ids, ","))
+	}
+	if len(key) == 0 {
+		return nil
+	}
+	r.Key = strings.Join(key, "|")
+	return r
+}
+
+func docState(d ticket.Documents, k ticket.AttachmentKind) ticket.DocumentState {
+	switch k {
+	case ticket.KindKTP:
+		return d.KTP
+	case ticket.KindSelfie:
+		return d.Selfie
+	}
+	return d.VaccineCard
+}
+
+// latestDocsRequest returns the latest request to mail among a ticket's
+// events made for message messageID, and its event id; 0 when none.
+func latestDocsRequest(events []ticket.Event, messageID int64) (DocsRequest, int64, error) {
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if e.Kind != EventDocumentsRequested {
+			continue
+		}
+		var req DocsRequest
+		b, err := json.Marshal(e.Data)
+		if err == nil {
+			err = json.Unmarshal(b, &req)
+		}
+		if err != nil {
+			return DocsRequest{}, 0, fmt.Errorf("documents request event %d: %w", e.ID, err)
+		}
+		if req.MessageID == messageID && req.Delivery == DeliveryEmail {
+			return req, e.ID, nil
+		}
+	}
+	return DocsRequest{}, 0, nil
+}
