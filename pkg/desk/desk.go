@@ -177,15 +177,25 @@ func sameAssignee(a, b *int64) bool {
 // MaxNoteLength bounds a note or a reply.
 const MaxNoteLength = 10000
 
-// AddNote writes an internal note on a ticket: seen by agents, never sent.
-func (d *Desk) AddNote(ctx context.Context, actor ticket.User, ref, body string) (ticket.Message, error) {
+// messageBody trims what an agent wrote and checks its length; what names
+// it in the error ("catatan", "balasan").
+func messageBody(body, what string) (string, error) {
 	body = strings.TrimSpace(body)
 	if body == "" || len([]rune(body)) > MaxNoteLength {
-		return ticket.Message{}, &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
-			Fields: map[string]string{"body": fmt.Sprintf("isi catatan wajib diisi, paling banyak %d karakter", MaxNoteLength)}}
+		return "", &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
+			Fields: map[string]string{"body": fmt.Sprintf("isi %s wajib diisi, paling banyak %d karakter", what, MaxNoteLength)}}
+	}
+	return body, nil
+}
+
+// AddNote writes an internal note on a ticket: seen by agents, never sent.
+func (d *Desk) AddNote(ctx context.Context, actor ticket.User, ref, body string) (ticket.Message, error) {
+	body, err := messageBody(body, "catatan")
+	if err != nil {
+		return ticket.Message{}, err
 	}
 	var m ticket.Message
-	err := d.store.WithTx(ctx, func(ctx context.Context) error {
+	err = d.store.WithTx(ctx, func(ctx context.Context) error {
 		t, err := d.store.TicketByRef(ctx, ref, true)
 		if err != nil {
 			return err

@@ -3,7 +3,6 @@ package desk
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/aduan/aduan/pkg/store"
@@ -15,13 +14,12 @@ import (
 // work that sends it. The ticket then waits on the complainant (pending),
 // and its first response time is recorded.
 func (d *Desk) Reply(ctx context.Context, actor ticket.User, ref, body string) (ticket.Message, error) {
-	body = strings.TrimSpace(body)
-	if body == "" || len([]rune(body)) > MaxNoteLength {
-		return ticket.Message{}, &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
-			Fields: map[string]string{"body": fmt.Sprintf("isi balasan wajib diisi, paling banyak %d karakter", MaxNoteLength)}}
+	body, err := messageBody(body, "balasan")
+	if err != nil {
+		return ticket.Message{}, err
 	}
 	var m ticket.Message
-	err := d.store.WithTx(ctx, func(ctx context.Context) error {
+	err = d.store.WithTx(ctx, func(ctx context.Context) error {
 		t, err := d.store.TicketByRef(ctx, ref, true)
 		if err != nil {
 			return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -72,6 +73,7 @@ type QuarantinedMail struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
+// TableName tells gorm where quarantined mail lives.
 func (QuarantinedMail) TableName() string { return "quarantined_mail" }
 
 // Quarantine records a mail that failed too often.
@@ -82,8 +84,13 @@ func (s *Store) Quarantine(ctx context.Context, q QuarantinedMail) error {
 
 // QuarantinedMails lists quarantined mail, newest first, before an id.
 func (s *Store) QuarantinedMails(ctx context.Context, beforeID int64, limit int) ([]QuarantinedMail, error) {
-	var out []QuarantinedMail
-	q := s.conn(ctx).Order("id DESC").Limit(limit)
+	return newestFirst[QuarantinedMail](s.conn(ctx), beforeID, limit)
+}
+
+// newestFirst reads a page of rows by descending id, before beforeID.
+func newestFirst[T any](db *gorm.DB, beforeID int64, limit int) ([]T, error) {
+	var out []T
+	q := db.Order("id DESC").Limit(limit)
 	if beforeID > 0 {
 		q = q.Where("id < ?", beforeID)
 	}
@@ -101,6 +108,7 @@ type IgnoredMail struct {
 	CreatedAt   time.Time `json:"created_at"`
 }
 
+// TableName tells gorm where ignored mail lives.
 func (IgnoredMail) TableName() string { return "ignored_mail" }
 
 // AddIgnoredMail keeps an automatic mail; the same source id is kept once.
@@ -112,10 +120,5 @@ func (s *Store) AddIgnoredMail(ctx context.Context, m IgnoredMail) error {
 
 // IgnoredMails lists ignored mail, newest first, before an id.
 func (s *Store) IgnoredMails(ctx context.Context, beforeID int64, limit int) ([]IgnoredMail, error) {
-	var out []IgnoredMail
-	q := s.conn(ctx).Order("id DESC").Limit(limit)
-	if beforeID > 0 {
-		q = q.Where("id < ?", beforeID)
-	}
-	return out, q.Find(&out).Error
+	return newestFirst[IgnoredMail](s.conn(ctx), beforeID, limit)
 }

@@ -25,6 +25,15 @@ type outboxRow struct {
 
 func (outboxRow) TableName() string { return "outbox" }
 
+func toOutboxItems(rows []outboxRow) []OutboxItem {
+	out := make([]OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
+			Attempts: r.Attempts}
+	}
+	return out
+}
+
 // AddOutbox records background work; call it inside the transaction of the
 // change that needs the work, so both happen or neither.
 func (s *Store) AddOutbox(ctx context.Context, taskType string, payload any) error {
@@ -40,12 +49,7 @@ func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxItem, err
 	if err != nil {
 		return nil, err
 	}
-	out := make([]OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
-			Attempts: r.Attempts}
-	}
-	return out, nil
+	return toOutboxItems(rows), nil
 }
 
 // The kinds of background work written to the outbox; each is an asynq
@@ -75,12 +79,7 @@ func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) ([]O
 	if err != nil {
 		return nil, err
 	}
-	out := make([]OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
-			Attempts: r.Attempts}
-	}
-	return out, nil
+	return toOutboxItems(rows), nil
 }
 
 // MarkRelayed records that items were handed to the task queue.
