@@ -31,6 +31,7 @@ type Error struct {
 	Fields  map[string]string
 }
 
+// Error renders the code, message and fields, for logs; users see Message.
 func (e *Error) Error() string {
 	if len(e.Fields) > 0 {
 		return fmt.Sprintf("%s: %s %v", e.Code, e.Message, e.Fields)
