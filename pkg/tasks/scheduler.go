@@ -25,12 +25,13 @@ type Scheduler struct {
 	queue Enqueuer
 	work  []Periodic
 	log   *slog.Logger
-	now   func() time.Time
+	// Now tells the time; tests set it to pin the slot.
+	Now func() time.Time
 }
 
 // NewScheduler returns a scheduler queueing work on q.
 func NewScheduler(q Enqueuer, work []Periodic, log *slog.Logger) *Scheduler {
-	return &Scheduler{queue: q, work: work, log: log, now: time.Now}
+	return &Scheduler{queue: q, work: work, log: log, Now: time.Now}
 }
 
 // SlotID is the task id of the run of taskType in the slot starting at.
@@ -53,7 +54,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 
 func (s *Scheduler) loop(ctx context.Context, p Periodic) {
 	for {
-		slot := s.now().Truncate(p.Every)
+		slot := s.Now().Truncate(p.Every)
 		_, err := s.queue.EnqueueContext(ctx, asynq.NewTask(p.TaskType, nil), asynq.TaskID(SlotID(p.TaskType, slot)),
 			asynq.Queue(QueueFor(p.TaskType)), asynq.MaxRetry(0), asynq.Retention(2*p.Every))
 		if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) && ctx.Err() == nil {
