@@ -13,7 +13,8 @@
 #      how channel, category, status and response times are distributed),
 #      BENCH_JOBS loaders at once, with the secondary indexes of tickets
 #      dropped during the load and rebuilt after it, then VACUUM ANALYZE;
-#   3. rolls up every week through the reports:rollup task handler, timed;
+#   3. rolls up every week through the reports:rollup task handler, timed, then
+#      times the periodic run's work (the last two weeks) BENCH_RUNS times;
 #   4. for BENCH_WEEK, BENCH_RUNS runs after two warm-ups of (a) store.WeeklyReport,
 #      the endpoint's query path, and the whole GET through the router (auth,
 #      JSON); (b) scripts/bench/report-plain.sql, the same report as plain
@@ -237,10 +238,20 @@ func run(ctx context.Context, first, last, week, runsArg, plainFile string) erro
 		return err
 	}
 	t0 := time.Now()
-	if err := tasks.NewReportRollup(st, slog.New(slog.NewTextHandler(io.Discard, nil))).HandleRollup(ctx, task); err != nil {
+	rollup := tasks.NewReportRollup(st, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err := rollup.HandleRollup(ctx, task); err != nil {
 		return fmt.Errorf("rollup: %w", err)
 	}
 	fmt.Printf("rollup_s=%.1f\n", time.Since(t0).Seconds())
+	// What the periodic run does at the data's end: the last week and the one before.
+	lastWeek, err := store.ParseWeek(last)
+	if err != nil {
+		return err
+	}
+	recent, _ := tasks.NewReportsRollupTask(tasks.RollupRequest{From: lastWeek.Prev().String(), To: last})
+	if err := measure("periodic", runs, func() error { return rollup.HandleRollup(ctx, recent) }); err != nil {
+		return err
+	}
 
 	w, err := store.ParseWeek(week)
 	if err != nil {
@@ -385,7 +396,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else
 {
   echo "== Aduan benchmark: weekly report (GET /api/v1/reports/weekly) =="
   echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$([ -z "$(git status --porcelain 2>/dev/null)" ] || echo ' (with uncommitted changes)')"
   echo "machine:    $(nproc) cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/{printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
   echo "versions:   $(go version | awk '{print $3}'), PostgreSQL $(sql 'SHOW server_version' postgres) (shared_buffers $(sql 'SHOW shared_buffers' postgres), work_mem $(sql 'SHOW work_mem' postgres))"
   echo "data:       $ROWS tickets, $PEOPLE complainants, $WEEKS weeks from $START; tickets table with indexes $TABLE_SIZE"
@@ -395,6 +406,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.0f", a / b; else
   echo "runs:       $RUNS per measurement after 2 warm-ups, one client, sequential"
   echo "other work: machine ${IDLE}% idle over the rollup and the measurements (load average $LOAD_BEFORE before, $LOAD_AFTER after)"
   printf '%-52s %10s %10s\n' "measurement" "p50 ms" "p95 ms"
+  printf '%-52s %10s %10s\n' "reports:rollup of the last two weeks (periodic run)" "$(field periodic_p50_ms)" "$(field periodic_p95_ms)"
   printf '%-52s %10s %10s\n' "(a) store.WeeklyReport (rollups; the endpoint's SQL)" "$(field store_p50_ms)" "$(field store_p95_ms)"
   printf '%-52s %10s %10s\n' "(a) GET /api/v1/reports/weekly through the router" "$(field http_p50_ms)" "$(field http_p95_ms)"
   printf '%-52s %10s %10s\n' "(b) plain GROUP BY over tickets (report-plain.sql)" "$(field plain_p50_ms)" "$(field plain_p95_ms)"

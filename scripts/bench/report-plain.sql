@@ -20,14 +20,10 @@ SELECT 'created', NULL, NULL, category, count(*)
 FROM tickets WHERE created_at >= $1 AND created_at < $2
 GROUP BY 4
 UNION ALL
--- Created before the week's end and not finished by it: not resolved by
--- then, and not closed without a resolution by then.
+-- Created before the week's end and not finished (resolved, or closed
+-- without a resolution) by it.
 SELECT 'backlog_end', NULL, NULL, NULL, count(*)
-FROM tickets
-WHERE created_at < $2
-  AND CASE WHEN resolved_at IS NOT NULL THEN resolved_at >= $2
-           WHEN status = 'closed' THEN updated_at >= $2
-           ELSE status IN ('new', 'needs_info', 'open', 'pending') END
+FROM tickets WHERE created_at < $2 AND (finished_at IS NULL OR finished_at >= $2)
 UNION ALL
 SELECT m.metric, NULL, NULL, NULL, m.value
 FROM (

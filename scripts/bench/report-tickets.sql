@@ -18,11 +18,12 @@
 -- marked breached anyway.
 --
 -- Foreign keys and triggers are off for this session: the rows are made
--- consistent here, and checking ten million of them one by one is what a
--- real import would avoid too.
+-- consistent here (finished_at as tickets_track_finished would set it), and
+-- checking ten million of them one by one is what a real import would avoid too.
 SET session_replication_role = replica;
 INSERT INTO tickets (id, number, channel, category, status, priority, complainant_id, description,
-                     first_response_due, first_responded_at, sla_breached, created_at, updated_at, resolved_at)
+                     first_response_due, first_responded_at, sla_breached, created_at, updated_at, resolved_at,
+                     finished_at)
 SELECT id, 'PL-' || to_char(created_at AT TIME ZONE 'Asia/Jakarta', 'YYMMDD') || '-' || lpad(id::text, 8, '0'),
        channel, category,
        CASE WHEN resolved_at IS NOT NULL THEN
@@ -38,7 +39,7 @@ SELECT id, 'PL-' || to_char(created_at AT TIME ZONE 'Asia/Jakarta', 'YYMMDD') ||
               'Tidak bisa login, kode OTP tidak masuk ke nomor HP saya.'])[1 + floor(r_text * 5)::int],
        created_at + interval '24 hours', responded_at,
        coalesce(responded_at > created_at + interval '24 hours', false) OR r_breach < 0.02,
-       created_at, coalesce(resolved_at, closed_at, created_at), resolved_at
+       created_at, coalesce(resolved_at, closed_at, created_at), resolved_at, coalesce(resolved_at, closed_at)
 FROM (
   SELECT *, CASE WHEN r_fate >= 0.05 AND resolve_at <= data_end THEN resolve_at END AS resolved_at,
          CASE WHEN r_fate < 0.03 AND close_at <= data_end THEN close_at END AS closed_at,
