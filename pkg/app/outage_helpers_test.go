@@ -11,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -30,7 +29,7 @@ type outageEnv struct {
 	*app.App
 	dbURL string
 	redis *taskstest.Redis
-	logs  *outageLog
+	logs  *lockedBuffer
 	agent ticket.User
 	token string
 }
@@ -42,7 +41,7 @@ func newOutageEnv(t *testing.T) *outageEnv {
 	cfg := app.DefaultConfig()
 	cfg.DatabaseURL, cfg.RedisURL, cfg.DataDir = dbURL, rds.URL, t.TempDir()
 	cfg.WorkerConcurrency = 4
-	logs := &outageLog{}
+	logs := &lockedBuffer{}
 	a, err := app.New(context.Background(), cfg, app.NewLogger(logs, "info"))
 	if err != nil {
 		t.Fatalf("app.New: %v", err)
@@ -254,22 +253,4 @@ func outageJPEG(t *testing.T, i int) []byte {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
-}
-
-// outageLog collects Aduan's log from all its goroutines.
-type outageLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *outageLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *outageLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
 }
