@@ -1,0 +1,469 @@
+#!/usr/bin/env bash
+# The email intake benchmark: complaint mails with three photos each, through Dovecot into
+# tickets.
+#
+#   scripts/bench-mail.sh [N]          (N mails, default 10000)
+#
+# What it does, all on loopback, in a throwaway database "aduan_bench_mail", a fresh
+# ADUAN_DATA_DIR under /tmp (deleted at the end: it holds GBs) and the test mailbox
+# BENCH_MAIL_USER, by default sertifikat@kemkes.test (the legacy complaint mailbox, which the
+# end-to-end mail tests leave alone: they empty pedulilindungi@ and warga1@ whenever they
+# start, so sharing one with them breaks both), emptied before and after:
+#   1. provisions PostgreSQL, Redis, Dovecot and Postfix (scripts/provision.sh db mail),
+#      builds bin/aduan and the helper scripts/bench/mail, creates and migrates the database;
+#   2. corpus: N mails, each with the five form fields (Nama Lengkap, a valid NIK of its own,
+#      Tempat, Tanggal Lahir, Nomor HP, Keluhan) and three ~200 KB JPEG photos attached as
+#      ktp.jpg, selfie.jpg and kartu-vaksin.jpg (base64; every photo's bytes, hence its sha256,
+#      its own), IMAP APPENDed to the INBOX over BENCH_APPEND_CONNS connections (timed);
+#   3. baseline: a plain IMAP read of the same INBOX without processing: EXAMINE, UID SEARCH,
+#      UID FETCH BODY.PEEK[] in batches of 50, bytes read and discarded (mails/s, MB/s);
+#   4. the drain: `/usr/bin/time -v bin/aduan poll --once` (wall time, peak RSS), the CPU split
+#      between aduan, PostgreSQL and Dovecot sampled from /proc, top and vmstat every 5 s; then
+#      checks N tickets, 3N attachments, an empty INBOX and N mails in Processed;
+#   5. profile (BENCH_PROFILE=1): BENCH_PROFILE_MAILS more mails drained by the same code as
+#      `aduan poll --once` run inside the helper under the Go CPU profiler (not reported as
+#      throughput: it is a second, smaller run); with BENCH_PERF=1 also perf over the machine;
+#   6. IDLE latency: `bin/aduan poll` waiting on an empty INBOX while BENCH_IDLE_MAILS such
+#      mails arrive through Postfix (SMTP 127.0.0.1:2525) at BENCH_IDLE_RATE a second; each
+#      mail's latency is its message's created_at in the database minus the moment its SMTP
+#      send began (p50/p95/p99/max);
+#   7. prints a summary with the machine and the versions.
+#
+# Settings (environment): BENCH_MAIL_USER (sertifikat@kemkes.test), BENCH_APPEND_CONNS (4), BENCH_IDLE_MAILS (200), BENCH_IDLE_RATE (10),
+# BENCH_PROFILE (1), BENCH_PROFILE_MAILS (2000, at most N), BENCH_PERF (0), BENCH_KEEP_DB (1: keep
+# aduan_bench_mail), BENCH_KEEP_MAIL (1: leave the mailbox full), BENCH_OUT (directory for raw
+# output; default a new one under /tmp; the data directory inside it is always removed),
+# BENCH_QUIET_WAIT (60: at most this many seconds waiting, before each timed run, for other work
+# on the machine to calm down), BENCH_MAX_SECONDS (5400: the whole run is stopped after this).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+N=${1:-10000}
+[[ $N =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/bench-mail.sh [N]" >&2; exit 2; }
+APPEND_CONNS=${BENCH_APPEND_CONNS:-4}
+IDLE_MAILS=${BENCH_IDLE_MAILS:-200}
+IDLE_RATE=${BENCH_IDLE_RATE:-10}
+PROFILE=${BENCH_PROFILE:-1}
+PROFILE_MAILS=${BENCH_PROFILE_MAILS:-2000}
+((PROFILE_MAILS <= N)) || PROFILE_MAILS=$N
+PERF=${BENCH_PERF:-0}
+KEEP_DB=${BENCH_KEEP_DB:-0}
+KEEP_MAIL=${BENCH_KEEP_MAIL:-0}
+QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
+MAX_SECONDS=${BENCH_MAX_SECONDS:-5400}
+OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/aduan-bench-mail.XXXXXX")}
+mkdir -p "$OUT"
+DATA=$OUT/data
+
+DB=aduan_bench_mail
+MAIL_USER=${BENCH_MAIL_USER:-sertifikat@kemkes.test}
+DOVECOT_CONF=/etc/dovecot/aduan/dovecot.conf
+PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
+export PGHOST PGPORT PGUSER
+export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
+export REDIS_URL="redis://127.0.0.1:6379/15"
+export ADUAN_DATA_DIR=$DATA ADUAN_LOG_LEVEL=warn ADUAN_HTTP_ADDR=127.0.0.1:18089
+export ADUAN_IMAP_ADDR=127.0.0.1:1143 ADUAN_IMAP_TLS=none ADUAN_IMAP_USER=$MAIL_USER
+export ADUAN_IMAP_PASSWORD=aduan-test-pass
+TOOL=$OUT/bench-mail
+NCPU=$(nproc)
+
+log() { echo "bench-mail: $*" >&2; }
+die() { echo "bench-mail: ERROR: $*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+sql() { PGOPTIONS='-c client_min_messages=warning' psql -w -X -q -v ON_ERROR_STOP=1 -d "${2:-$DB}" -tAc "$1" </dev/null; }
+dove() { doveadm -c "$DOVECOT_CONF" "$@"; }
+box_count() { dove mailbox status -u "$MAIL_USER" messages "$1" 2>/dev/null | sed -n 's/.*messages=\([0-9]*\).*/\1/p'; }
+# reset_mailbox: what scripts/mail/reset.sh USER does to the mailbox (expunge every message,
+# delete every folder but INBOX), without its `postsuper -d ALL`, which would also drop mail
+# other users' tests have in Postfix's queue.
+reset_mailbox() {
+  {
+    dove expunge -u "$MAIL_USER" mailbox '*' all
+    dove mailbox list -u "$MAIL_USER" | { grep -vx INBOX || true; } | sort -r | while IFS= read -r box; do
+      dove mailbox delete -s -u "$MAIL_USER" "$box"
+    done
+  } >>"$OUT/reset.log" 2>&1
+}
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+div() { awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'; }
+field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
+
+# ------------------------------------------------------------ cleanup
+
+BG_PIDS=() # samplers, pollers, perf: everything started in the background
+WATCHDOG_PID='' DB_MADE=0 MAIL_USED=0
+
+stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+  kill -KILL "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+}
+
+forget() {
+  local keep=() p
+  for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
+  BG_PIDS=("${keep[@]}")
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local pid
+  for pid in "${BG_PIDS[@]}"; do stop_pid "$pid"; done
+  [ -z "$WATCHDOG_PID" ] || kill -TERM "$WATCHDOG_PID" 2>/dev/null || true
+  if [ "$MAIL_USED" = 1 ] && [ "$KEEP_MAIL" != 1 ]; then
+    reset_mailbox || log "could not empty $MAIL_USER (see $OUT/reset.log)"
+  fi
+  if [ "$DB_MADE" = 1 ] && [ "$KEEP_DB" != 1 ]; then
+    sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null 2>&1 || true
+  fi
+  rm -rf "$DATA" "$TOOL"
+  [ "$rc" = 0 ] || log "failed (exit $rc); raw output in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+(
+  trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
+  sleep "$MAX_SECONDS" &
+  wait $!
+  echo "bench-mail: ERROR: over ${MAX_SECONDS}s, stopping" >&2
+  kill -TERM $$
+) </dev/null >/dev/null &
+WATCHDOG_PID=$!
+
+# ------------------------------------------------------------ CPU split
+
+# snapshot FILE PID: CPU ticks so far of the machine and of every process, grouped:
+# subject (PID: aduan, or the helper), postgres (this database's backends and the server's
+# own processes), dovecot (its master and its imap, lmtp, auth, ... processes), and the rest
+# by command name.
+DOVECOT_COMMS=" dovecot imap imap-login lmtp auth anvil log config stats indexer indexer-worker dict doveadm "
+snapshot() {
+  local ours
+  ours=$(sql "SELECT string_agg(pid::text, ' ') FROM pg_stat_activity
+    WHERE datname = '$DB' OR backend_type <> 'client backend'" postgres 2>/dev/null || true)
+  {
+    awk '/^cpu /{print "machine", 0, $2+$3+$4+$5+$6+$7+$8+$9, $5+$6, $6}' /proc/stat
+    { cat /proc/[0-9]*/stat 2>/dev/null || true; } | awk -v subj="$2" -v ours=" $ours " -v dc="$DOVECOT_COMMS" '
+      { lp = index($0, "("); rp = match($0, /\) [A-Za-z] /)
+        if (!lp || !rp) next
+        comm = substr($0, lp + 1, rp - lp - 1); gsub(/[^A-Za-z0-9_.:\/-]/, "_", comm)
+        split(substr($0, rp + 2), f, " "); pid = $1
+        if (pid == subj) g = "subject"
+        else if (comm == "postgres") g = (index(ours, " " pid " ") ? "postgres" : "other:postgres")
+        else if (index(dc, " " comm " ")) g = "dovecot"
+        else g = "other:" comm
+        print g, pid, f[12] + f[13], f[14] + f[15] }'
+  } >"$1"
+}
+
+# cpu_split A B [MAILS]: shares of the whole machine (100% = all cores busy) between two
+# snapshots: "subject=55% postgres=20% dovecot=15% rest=5% (kworker) iowait=3% idle=2%". rest
+# is everything else, including other people's work on the machine and the kernel's softirq
+# work for loopback TCP that no process is billed for; iowait is idle time with I/O
+# outstanding. With MAILS (handled between the two), also the CPU milliseconds per mail of
+# the subject, PostgreSQL and Dovecot: "| per mail: subject=29.3 postgres=3.1 dovecot=2.0 ms".
+cpu_split() {
+  awk -v mails="${3:-0}" -v hz="$(getconf CLK_TCK)" '
+    FNR == NR { a[$1 " " $2] = $3; c[$1 " " $2] = $4; if ($1 == "machine") { ai = $4; aw = $5 }; next }
+    $1 == "machine" { total = $3 - a[$1 " " $2]; idle = $4 - ai; wait = $5 - aw; next }
+    ($1 " " $2) in a { g[$1] += $3 - a[$1 " " $2]; if ($1 ~ /^other:/) h[$1] += $3 + $4 - a[$1 " " $2] - c[$1 " " $2] }
+    END {
+      if (total <= 0) { print "n/a"; exit }
+      rest = total - idle - g["subject"] - g["postgres"] - g["dovecot"]
+      printf "subject=%.0f%% postgres=%.0f%% dovecot=%.0f%% rest=%.0f%%", 100 * g["subject"] / total,
+        100 * g["postgres"] / total, 100 * g["dovecot"] / total, 100 * rest / total
+      top = ""
+      for (i = 0; i < 3; i++) {
+        best = ""; for (k in h) if (best == "" || h[k] > h[best]) best = k
+        if (best == "" || 100 * h[best] / total < 2) break
+        top = top (top == "" ? "" : ", ") substr(best, 7); delete h[best]
+      }
+      if (top != "") printf " (%s)", top
+      printf " iowait=%.0f%% idle=%.0f%%", 100 * wait / total, 100 * (idle - wait) / total
+      if (mails > 0) printf " | per mail: subject=%.1f postgres=%.1f dovecot=%.1f ms", 1000 * g["subject"] / hz / mails,
+        1000 * g["postgres"] / hz / mails, 1000 * g["dovecot"] / hz / mails
+      printf "\n"
+    }' "$1" "$2"
+}
+
+# sample NAME PID [COUNT_SQL]: until PID ends, snapshot every 5 s (the first after 2 s), with
+# the mails handled so far when COUNT_SQL is given, and keep top(1) and vmstat(8) views;
+# finish_sample writes the split between the first snapshot and the last one taken while PID
+# lived to $OUT/NAME.cpu ("subject" renamed to SUBJECT).
+sample() {
+  local name=$1 pid=$2 count_sql=${3:-}
+  : >"$OUT/$name.snaps"
+  (
+    trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
+    top -b -d 5 -w 220 >"$OUT/$name.top" 2>/dev/null &
+    vmstat -n 5 >"$OUT/$name.vmstat" 2>/dev/null &
+    sleep 2 & wait $!
+    i=0
+    while kill -0 "$pid" 2>/dev/null; do
+      snapshot "$OUT/$name.snap.$i" "$pid"
+      count=0
+      [ -z "$count_sql" ] || count=$(sql "$count_sql" 2>/dev/null || echo 0)
+      grep -q "^subject $pid " "$OUT/$name.snap.$i" || { rm -f "$OUT/$name.snap.$i"; break; }
+      echo "$OUT/$name.snap.$i ${count:-0}" >>"$OUT/$name.snaps"
+      i=$((i + 1))
+      sleep 5 & wait $!
+    done
+    # shellcheck disable=SC2046 # one pid per word
+    kill $(jobs -p) 2>/dev/null || true
+  ) &
+  SAMPLER_PID=$!
+  BG_PIDS+=("$SAMPLER_PID")
+}
+
+finish_sample() { # finish_sample NAME SUBJECT
+  local name=$1 subject=$2 first last c1 c2
+  wait "$SAMPLER_PID" 2>/dev/null || true
+  forget "$SAMPLER_PID"
+  read -r first c1 < <(head -n 1 "$OUT/$name.snaps") || true
+  read -r last c2 < <(tail -n 1 "$OUT/$name.snaps") || true
+  if [ -n "${first:-}" ] && [ "$first" != "$last" ]; then
+    cpu_split "$first" "$last" $((c2 - c1)) | sed "s/^subject=/$subject=/; s/per mail: subject=/per mail: $subject=/" >"$OUT/$name.cpu"
+  else
+    echo "n/a (run too short to sample)" >"$OUT/$name.cpu"
+  fi
+  rm -f "$OUT/$name".snap.* "$OUT/$name.snaps"
+}
+
+machine_idle() {
+  local a b
+  a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
+  sleep 3
+  b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }'
+}
+
+wait_quiet() {
+  local idle waited=0
+  while idle=$(machine_idle) && [ "$idle" -lt 85 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+    [ "$waited" -gt 0 ] || log "  machine only ${idle}% idle (other work); waiting up to ${QUIET_WAIT}s"
+    waited=$((waited + 3))
+  done
+  [ "$idle" -ge 85 ] || log "  machine still only ${idle}% idle; running anyway"
+  QUIET=$idle
+}
+
+# ------------------------------------------------------------ setup
+
+log "output in $OUT"
+df -h / /tmp /var/mail >"$OUT/df-before.txt" 2>&1 || true
+need_mb=$((N * 25 / 10 + 2048)) # Dovecot ~0.8 MB, raw blob ~0.8 MB, photos ~0.6 MB per mail
+for dir in /tmp /var/mail; do
+  free_mb=$(df -Pm "$dir" | awk 'NR == 2 {print $4}')
+  [ "$free_mb" -ge "$need_mb" ] || die "$dir has ${free_mb} MB free; $N mails need about ${need_mb} MB"
+done
+log "disk: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
+
+scripts/provision.sh db mail >"$OUT/provision.log" 2>&1 || { cat "$OUT/provision.log" >&2; die "provisioning failed"; }
+have vmstat || log "vmstat missing: no I/O view"
+log "building bin/aduan and the helper"
+go build -o bin/aduan ./cmd/aduan
+go build -o "$TOOL" ./scripts/bench/mail
+
+log "database $DB: drop, create, migrate"
+sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null
+sql "CREATE DATABASE $DB" postgres >/dev/null
+DB_MADE=1
+rm -rf "$DATA"
+mkdir -p "$DATA"
+bin/aduan migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+
+# ------------------------------------------------------------ 2. corpus
+
+log "emptying $MAIL_USER"
+MAIL_USED=1
+reset_mailbox || die "reset failed (see $OUT/reset.log)"
+log "corpus: $N mails with three photos each, IMAP APPEND over $APPEND_CONNS connections"
+"$TOOL" append -n "$N" -conns "$APPEND_CONNS" -run 1 >"$OUT/append.txt" 2>"$OUT/append.log" ||
+  { tail -n 20 "$OUT/append.log" >&2; die "append failed"; }
+APPEND=$(grep '^BENCH append' "$OUT/append.txt")
+INBOX=$(box_count INBOX)
+[ "$INBOX" = "$N" ] || die "INBOX holds $INBOX mails after appending $N"
+MAIL_BYTES=$(field bytes "$APPEND")
+MAIL_KB=$(div "$MAIL_BYTES" "$((N * 1024))" %.0f)
+log "  $(field seconds "$APPEND") s, $(field mails_per_s "$APPEND") mails/s, $(field mb_per_s "$APPEND") MB/s; mails of $MAIL_KB KB, photos of $(field photo_kb "$APPEND") KB"
+
+# ------------------------------------------------------------ 3. baseline
+
+wait_quiet
+FETCH_QUIET=$QUIET
+log "baseline: plain IMAP fetch of the INBOX (EXAMINE, UID FETCH BODY.PEEK[] by 50)"
+"$TOOL" fetch -batch 50 >"$OUT/fetch.txt" 2>"$OUT/fetch.log" &
+FETCH_PID=$!
+BG_PIDS+=("$FETCH_PID")
+sample fetch "$FETCH_PID"
+wait "$FETCH_PID" || { cat "$OUT/fetch.log" >&2; die "fetch failed"; }
+forget "$FETCH_PID"
+finish_sample fetch client
+FETCH=$(grep '^BENCH fetch' "$OUT/fetch.txt")
+[ "$(field mails "$FETCH")" = "$N" ] || die "the fetch read $(field mails "$FETCH") mails, not $N"
+log "  $(field seconds "$FETCH") s, $(field mails_per_s "$FETCH") mails/s, $(field mb_per_s "$FETCH") MB/s; CPU $(cat "$OUT/fetch.cpu")"
+
+# ------------------------------------------------------------ 4. the drain
+
+# What the data directory's disk charges for one blob written as Blobs.Put does (with its
+# fsync): a photo and a raw mail.
+"$TOOL" fsync -dir "$DATA" -n 100 -size $(($(field photo_kb "$APPEND") * 1024)) >"$OUT/fsync.txt"
+"$TOOL" fsync -dir "$DATA" -n 100 -size $((MAIL_BYTES / N)) >>"$OUT/fsync.txt"
+FSYNC_PHOTO=$(sed -n 1p "$OUT/fsync.txt") FSYNC_MAIL=$(sed -n 2p "$OUT/fsync.txt")
+
+wait_quiet
+DRAIN_QUIET=$QUIET
+log "drain: /usr/bin/time -v bin/aduan poll --once ($N mails)"
+t0=$(now)
+/usr/bin/time -v -o "$OUT/drain.time" bin/aduan poll --once >"$OUT/drain.log" 2>&1 &
+TIME_PID=$!
+BG_PIDS+=("$TIME_PID")
+AD_PID=''
+for _ in $(seq 1 50); do
+  AD_PID=$(pgrep -P "$TIME_PID" || true)
+  [ -z "$AD_PID" ] || break
+  sleep 0.1
+done
+[ -n "$AD_PID" ] || die "aduan poll did not start"
+BG_PIDS+=("$AD_PID")
+sample drain "$AD_PID" "SELECT count(*) FROM tickets"
+wait "$TIME_PID" || { tail -n 20 "$OUT/drain.log" >&2; die "aduan poll --once failed"; }
+t1=$(now)
+forget "$TIME_PID"
+forget "$AD_PID"
+finish_sample drain aduan
+DRAIN_SECS=$(secs "$t0" "$t1")
+DRAIN_RATE=$(div "$N" "$DRAIN_SECS")
+DRAIN_MB=$(div "$MAIL_BYTES" "$(awk -v s="$DRAIN_SECS" 'BEGIN { print s * 1e6 }')")
+DRAIN_RSS_KB=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/drain.time")
+DRAIN_RSS=$(div "$DRAIN_RSS_KB" 1024 %.0f)
+DRAIN_CPU=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f %.1f", u, s}' "$OUT/drain.time")
+read -r DRAIN_USER DRAIN_SYS <<<"$DRAIN_CPU"
+RATIO=$(div "$DRAIN_RATE" "$(field mails_per_s "$FETCH")" %.2f)
+
+read -r TICKETS ATTACH MSGS STORED FAILS QUAR < <(sql "SELECT (SELECT count(*) FROM tickets),
+  (SELECT count(*) FROM attachments), (SELECT count(*) FROM messages),
+  (SELECT count(*) FROM attachments WHERE stored), (SELECT count(*) FROM mail_failures),
+  (SELECT count(*) FROM quarantined_mail)" | tr '|' ' ')
+INBOX_AFTER=$(box_count INBOX) PROCESSED=$(box_count Processed)
+BLOBS=$(find "$DATA/blobs" -type f | wc -l) BLOB_MB=$(du -sm "$DATA/blobs" | cut -f1)
+CHECK="tickets=$TICKETS attachments=$ATTACH (stored $STORED) messages=$MSGS failures=$FAILS quarantined=$QUAR INBOX=$INBOX_AFTER Processed=$PROCESSED blobs=$BLOBS (${BLOB_MB} MB)"
+log "  $DRAIN_SECS s, $DRAIN_RATE mails/s, peak RSS $DRAIN_RSS MB, CPU user ${DRAIN_USER}s sys ${DRAIN_SYS}s"
+log "  CPU $(cat "$OUT/drain.cpu")"
+log "  $CHECK"
+if ! { [ "$TICKETS" = "$N" ] && [ "$ATTACH" = $((3 * N)) ] && [ "$STORED" = $((3 * N)) ] &&
+  [ "$INBOX_AFTER" = 0 ] && [ "$PROCESSED" = "$N" ] && [ "$BLOBS" = $((4 * N)) ]; }; then
+  die "the drain did not take every mail in: $CHECK"
+fi
+
+# ------------------------------------------------------------ 5. profile
+
+PROF_LINE='' PROF_RATE=''
+if [ "$PROFILE" = 1 ]; then
+  log "profile: $PROFILE_MAILS more mails drained under the Go CPU profiler (not reported as throughput)"
+  reset_mailbox || die "reset failed (see $OUT/reset.log)"
+  "$TOOL" append -n "$PROFILE_MAILS" -conns "$APPEND_CONNS" -run 2 -first "$N" >"$OUT/profile-append.txt" 2>>"$OUT/append.log" ||
+    die "append for the profile failed"
+  wait_quiet
+  PERF_PID=''
+  if [ "$PERF" = 1 ] && have perf; then
+    perf record -q -a -g -F 199 -o "$OUT/perf.data" >"$OUT/perf-record.log" 2>&1 &
+    PERF_PID=$!
+    BG_PIDS+=("$PERF_PID")
+  fi
+  "$TOOL" profile -cpu "$OUT/drain-cpu.pprof" -mem "$OUT/drain-allocs.pprof" >"$OUT/profile.txt" 2>"$OUT/profile.log" ||
+    { tail -n 20 "$OUT/profile.log" >&2; die "the profiled drain failed"; }
+  if [ -n "$PERF_PID" ]; then
+    kill -INT "$PERF_PID" 2>/dev/null || true
+    wait "$PERF_PID" 2>/dev/null || true
+    forget "$PERF_PID"
+    perf report -i "$OUT/perf.data" --stdio --no-children -g none --sort comm 2>/dev/null | grep -v '^$' | head -n 30 >"$OUT/perf-comm.txt" || true
+    perf report -i "$OUT/perf.data" --stdio --no-children -g none --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 40 >"$OUT/perf-comm-dso.txt" || true
+    rm -f "$OUT/perf.data"
+  fi
+  PROF_LINE=$(grep '^BENCH profile' "$OUT/profile.txt")
+  PROF_RATE=$(div "$PROFILE_MAILS" "$(field seconds "$PROF_LINE")")
+  go tool pprof -top -nodecount=40 "$OUT/drain-cpu.pprof" >"$OUT/profile-flat.txt" 2>/dev/null || true
+  go tool pprof -top -cum -nodecount=70 "$OUT/drain-cpu.pprof" >"$OUT/profile-cum.txt" 2>/dev/null || true
+  go tool pprof -top -sample_index=alloc_space -nodecount=25 "$OUT/drain-allocs.pprof" >"$OUT/profile-alloc.txt" 2>/dev/null || true
+  log "  $PROFILE_MAILS mails in $(field seconds "$PROF_LINE") s ($PROF_RATE mails/s under the profiler); see $OUT/profile-*.txt"
+fi
+
+# ------------------------------------------------------------ 6. IDLE latency
+
+log "IDLE: bin/aduan poll on an empty INBOX; $IDLE_MAILS mails through Postfix at $IDLE_RATE/s"
+reset_mailbox || die "reset failed (see $OUT/reset.log)"
+bin/aduan poll >"$OUT/idle-poller.log" 2>&1 </dev/null &
+POLL_PID=$!
+BG_PIDS+=("$POLL_PID")
+for i in $(seq 1 30); do # until the poller's IMAP session is up
+  kill -0 "$POLL_PID" 2>/dev/null || { cat "$OUT/idle-poller.log" >&2; die "aduan poll exited"; }
+  dove who "$MAIL_USER" 2>/dev/null | grep -q imap && break
+  [ "$i" -lt 30 ] || die "aduan poll did not log in within 30 s"
+  sleep 1
+done
+sleep 2 # SELECT, the first (empty) drain, IDLE
+"$TOOL" smtp -n "$IDLE_MAILS" -rate "$IDLE_RATE" -run 1 -first 1000000 -out "$OUT/idle-sends.tsv" \
+  >"$OUT/idle-smtp.txt" 2>"$OUT/idle-smtp.log" || { cat "$OUT/idle-smtp.log" >&2; die "SMTP sending failed"; }
+SMTP_LINE=$(grep '^BENCH smtp' "$OUT/idle-smtp.txt")
+got=0
+for _ in $(seq 1 120); do
+  got=$(sql "SELECT count(*) FROM messages WHERE source_id LIKE '<idle-1-%'")
+  [ "$got" -lt "$IDLE_MAILS" ] || break
+  sleep 1
+done
+IDLE_RSS=$(awk '/^VmHWM/ {printf "%.0f", $2 / 1024}' "/proc/$POLL_PID/status" 2>/dev/null || echo n/a)
+stop_pid "$POLL_PID"
+forget "$POLL_PID"
+sql "SELECT source_id, extract(epoch FROM created_at) FROM messages WHERE source_id LIKE '<idle-1-%'" |
+  tr '|' '\t' >"$OUT/idle-created.tsv"
+"$TOOL" latency -sends "$OUT/idle-sends.tsv" -created "$OUT/idle-created.tsv" >"$OUT/idle-latency.txt"
+LAT=$(grep '^BENCH latency' "$OUT/idle-latency.txt")
+log "  $(field ticketed "$LAT")/$IDLE_MAILS ticketed; p50 $(field p50_ms "$LAT") ms, p95 $(field p95_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms, max $(field max_ms "$LAT") ms"
+[ "$got" -ge "$IDLE_MAILS" ] || log "  WARNING: only $got of $IDLE_MAILS mails became tickets within 120 s"
+
+# ------------------------------------------------------------ 7. summary
+
+df -h / /tmp /var/mail >"$OUT/df-after-run.txt" 2>&1 || true
+pg_version=$(sql "SHOW server_version" postgres)
+met() { awk -v v="$1" -v t="$3" -v op="$2" 'BEGIN { if (v == "n/a" || v == "") { print "n/a"; exit }
+  ok = (op == ">=") ? (v + 0 >= t + 0) : (v + 0 <= t + 0); print ok ? "met" : "NOT met" }'; }
+P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
+{
+  echo "== Aduan benchmark: email intake (aduan poll) =="
+  echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+  echo "commit:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
+  echo "machine:   $NCPU cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/{printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+  echo "versions:  $(go version | awk '{print $3}'), Dovecot $(dovecot --version | awk '{print $1}'), Postfix $(postconf -h mail_version), PostgreSQL $pg_version ($(psql --version | awk '{print $1, $3}'))"
+  echo "corpus:    $N mails of $MAIL_KB KB (three JPEG photos of $(field photo_kb "$APPEND") KB, base64), $((MAIL_BYTES / 1000000)) MB in all"
+  echo "           Dovecot, PostgreSQL, the helper and aduan share the same $NCPU cores; the mail is in the page cache"
+  echo
+  printf '%-44s %s\n' "IMAP APPEND of the corpus ($APPEND_CONNS connections)" \
+    "$(field seconds "$APPEND") s = $(field mails_per_s "$APPEND") mails/s, $(field mb_per_s "$APPEND") MB/s"
+  printf '%-44s %s\n' "plain IMAP fetch (UID FETCH BODY.PEEK[] by 50)" \
+    "$(field seconds "$FETCH") s = $(field mails_per_s "$FETCH") mails/s, $(field mb_per_s "$FETCH") MB/s (machine ${FETCH_QUIET}% idle before)"
+  printf '%-44s %s\n' "  CPU during the fetch" "$(cat "$OUT/fetch.cpu")"
+  printf '%-44s %s\n' "drain: aduan poll --once" "$DRAIN_SECS s = $DRAIN_RATE mails/s, $DRAIN_MB MB/s (machine ${DRAIN_QUIET}% idle before)"
+  printf '%-44s %s\n' "  ratio drain / plain fetch" "$RATIO"
+  printf '%-44s %s\n' "  peak RSS of the poller" "$DRAIN_RSS MB"
+  printf '%-44s %s\n' "  aduan CPU time" "user ${DRAIN_USER} s + sys ${DRAIN_SYS} s = $(div "$(awk -v u="$DRAIN_USER" -v s="$DRAIN_SYS" 'BEGIN{print (u+s)*1000}')" "$N" %.1f) ms per mail"
+  printf '%-44s %s\n' "  CPU during the drain (% of all $NCPU cores)" "$(cat "$OUT/drain.cpu")"
+  printf '%-44s %s\n' "  checked afterwards" "$CHECK"
+  printf '%-44s %s\n' "  one blob as Blobs.Put writes it" "$(field size "$FSYNC_PHOTO") B: $(field put_mean_ms "$FSYNC_PHOTO") ms (fsync $(field fsync_mean_ms "$FSYNC_PHOTO") ms); $(field size "$FSYNC_MAIL") B: $(field put_mean_ms "$FSYNC_MAIL") ms (fsync $(field fsync_mean_ms "$FSYNC_MAIL") ms); means of 100"
+  if [ -n "$PROF_LINE" ]; then
+    printf '%-44s %s\n' "profiled drain ($PROFILE_MAILS mails, Go profiler on)" "$(field seconds "$PROF_LINE") s = $PROF_RATE mails/s"
+  fi
+  printf '%-44s %s\n' "IDLE: $IDLE_MAILS mails by SMTP at $IDLE_RATE/s" "$(field ticketed "$LAT") ticketed; send start -> ticket p50 $(field p50_ms "$LAT") ms, p95 $(field p95_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms, max $(field max_ms "$LAT") ms"
+  printf '%-44s %s\n' "" "(from SMTP acceptance: p50 $(field accepted_p50_ms "$LAT") ms, p99 $(field accepted_p99_ms "$LAT") ms; SMTP send p50 $(field send_p50_ms "$SMTP_LINE") ms; poller peak RSS $IDLE_RSS MB)"
+  echo
+  echo "targets:   drain >= 100 mails/s: $(met "$DRAIN_RATE" '>=' 100); ratio >= 0.5: $(met "$RATIO" '>=' 0.5);" \
+    "peak RSS <= 256 MB: $(met "$DRAIN_RSS" '<=' 256); IDLE p99 <= 5 s: $(met "$P99_S" '<=' 5)"
+  echo "raw output: $OUT"
+} | tee "$OUT/summary.txt"
