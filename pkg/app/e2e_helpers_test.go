@@ -143,11 +143,16 @@ func outboundAcks(t *testing.T, a *mailApp, ticketID int64) []ticket.Message {
 
 func status(t *testing.T, a *mailApp, ticketID int64) ticket.Status {
 	t.Helper()
+	return ticketByID(t, a, ticketID).Status
+}
+
+func ticketByID(t *testing.T, a *mailApp, ticketID int64) ticket.Ticket {
+	t.Helper()
 	tk, err := a.Store.TicketByRef(context.Background(), fmt.Sprint(ticketID), false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tk.Status
+	return tk
 }
 
 func setStatus(t *testing.T, a *mailApp, ticketID int64, s ticket.Status) {
