@@ -1,0 +1,200 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/aduan/aduan/pkg/app"
+)
+
+func latencyCmd(args []string) error {
+	fs := flag.NewFlagSet("latency", flag.ExitOnError)
+	sends := fs.String("sends", "", "smtp -out file")
+	created := fs.String("created", "", "source_id TAB epoch seconds, from psql")
+	fs.Parse(args)
+
+	type times struct{ start, accept int64 }
+	sent := map[string]times{}
+	if err := eachLine(*sends, func(f []string) error {
+		if len(f) < 3 {
+			return fmt.Errorf("bad line in %s", *sends)
+		}
+		s, err1 := strconv.ParseInt(f[1], 10, 64)
+		a, err2 := strconv.ParseInt(f[2], 10, 64)
+		sent[f[0]] = times{s, a}
+		return errors.Join(err1, err2)
+	}); err != nil {
+		return err
+	}
+	var fromStart, fromAccept []float64
+	if err := eachLine(*created, func(f []string) error {
+		if len(f) < 2 {
+			return fmt.Errorf("bad line in %s", *created)
+		}
+		t, ok := sent[f[0]]
+		if !ok {
+			return nil
+		}
+		sec, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			return err
+		}
+		at := int64(sec * 1e9)
+		fromStart = append(fromStart, float64(at-t.start)/1e6)
+		fromAccept = append(fromAccept, float64(at-t.accept)/1e6)
+		return nil
+	}); err != nil {
+		return err
+	}
+	slices.Sort(fromStart)
+	slices.Sort(fromAccept)
+	fmt.Printf("BENCH latency sent=%d ticketed=%d p50_ms=%.0f p95_ms=%.0f p99_ms=%.0f max_ms=%.0f min_ms=%.0f accepted_p50_ms=%.0f accepted_p99_ms=%.0f\n",
+		len(sent), len(fromStart), pct(fromStart, 50), pct(fromStart, 95), pct(fromStart, 99), pct(fromStart, 100),
+		pct(fromStart, 0), pct(fromAccept, 50), pct(fromAccept, 99))
+	return nil
+}
+
+func eachLine(path string, fn func([]string) error) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s := bufio.NewScanner(f)
+	for s.Scan() {
+		if line := strings.TrimRight(s.Text(), "\r"); line != "" {
+			if err := fn(strings.Split(line, "\t")); err != nil {
+				return err
+			}
+		}
+	}
+	return s.Err()
+}
+
+// pct is the nearest-rank percentile of sorted xs; 0 is the minimum.
+func pct(xs []float64, p float64) float64 {
+	if len(xs) == 0 {
+		return 0
+	}
+	i := int(p/100*float64(len(xs))+0.999999) - 1
+	return xs[min(max(i, 0), len(xs)-1)]
+}
+
+// ------------------------------------------------------------ profile
+
+// profileCmd is cmd/aduan's `poll --once` (the same calls) under pprof.
+func profileCmd(args []string) error {
+	fs := flag.NewFlagSet("profile", flag.ExitOnError)
+	cpu := fs.String("cpu", "cpu.pprof", "CPU profile")
+	mem := fs.String("mem", "", "heap profile (allocations) written at the end")
+	fs.Parse(args)
+	if *mem != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	cfg, err := app.LoadConfig(os.Getenv("ADUAN_CONFIG"), os.Getenv)
+	if err != nil {
+		return err
+	}
+	a, err := app.New(ctx, cfg, app.NewLogger(os.Stderr, cfg.LogLevel))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	f, err := os.Create(*cpu)
+	if err != nil {
+		return err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		return err
+	}
+	start := time.Now()
+	err = a.Poll(ctx, true)
+	secs := time.Since(start).Seconds()
+	pprof.StopCPUProfile()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if *mem != "" && err == nil {
+		if mf, merr := os.Create(*mem); merr == nil {
+			err = pprof.Lookup("allocs").WriteTo(mf, 0)
+			mf.Close()
+		}
+	}
+	fmt.Printf("BENCH profile seconds=%.2f\n", secs)
+	return err
+}
+
+// ------------------------------------------------------------ fsync
+
+// fsyncCmd writes n files of size random bytes into dir as Blobs.Put does
+// (CreateTemp, write, fsync, close, rename) and reports the time of the
+// whole and of the fsync alone, in milliseconds.
+func fsyncCmd(args []string) error {
+	fs := flag.NewFlagSet("fsync", flag.ExitOnError)
+	dir := fs.String("dir", os.TempDir(), "directory on the disk to measure")
+	n := fs.Int("n", 100, "files")
+	size := fs.Int("size", 200<<10, "bytes per file")
+	fs.Parse(args)
+
+	buf := make([]byte, *size)
+	r := rand.New(rand.NewPCG(1, 2))
+	var whole, syncs []float64
+	for i := range *n {
+		for j := 0; j+8 <= len(buf); j += 8 {
+			v := r.Uint64()
+			for k := range 8 {
+				buf[j+k] = byte(v >> (8 * k))
+			}
+		}
+		t0 := time.Now()
+		f, err := os.CreateTemp(*dir, ".fsync-*")
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(buf); err != nil {
+			return err
+		}
+		t1 := time.Now()
+		if err := f.Sync(); err != nil {
+			return err
+		}
+		t2 := time.Now()
+		if err := f.Close(); err != nil {
+			return err
+		}
+		dst := fmt.Sprintf("%s/fsync-%d", *dir, i)
+		if err := os.Rename(f.Name(), dst); err != nil {
+			return err
+		}
+		whole = append(whole, float64(time.Since(t0).Microseconds())/1000)
+		syncs = append(syncs, float64(t2.Sub(t1).Microseconds())/1000)
+		defer os.Remove(dst)
+	}
+	mean := func(xs []float64) float64 {
+		var s float64
+		for _, x := range xs {
+			s += x
+		}
+		return s / float64(len(xs))
+	}
+	slices.Sort(whole)
+	slices.Sort(syncs)
+	fmt.Printf("BENCH fsync size=%d n=%d put_mean_ms=%.2f put_p50_ms=%.2f fsync_mean_ms=%.2f fsync_p50_ms=%.2f fsync_p99_ms=%.2f\n",
+		*size, *n, mean(whole), pct(whole, 50), mean(syncs), pct(syncs, 50), pct(syncs, 99))
+	return nil
+}
