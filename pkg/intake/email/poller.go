@@ -64,6 +64,8 @@ type Poller struct {
 	log      *slog.Logger
 	// BatchSize is how many mails one FETCH asks for.
 	BatchSize int
+	// Takers is how many mails are parsed and ingested at once.
+	Takers int
 	// MaxAttempts is how often a mail may fail before it is quarantined.
 	MaxAttempts int
 	// Stats, when set, is told of every mail handled.
@@ -76,7 +78,7 @@ func NewPoller(box Mailbox, s PollerStore, ing Ingester, a *Adapter, blobs RawBl
 		box.PollInterval = 30 * time.Second
 	}
 	return &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
-		BatchSize: 50, MaxAttempts: 3}
+		BatchSize: 50, MaxAttempts: 3, Takers: 4}
 }
 
 // Run reads the mailbox until ctx ends, reconnecting with backoff when the
@@ -268,44 +270,30 @@ const (
 )
 
 // batch fetches uids with BODY.PEEK (nothing is \Seen until it is stored),
-// streams each raw mail to disk, takes it in, then flags and moves.
+// streams each raw mail to disk and hands it to the takers, which parse and
+// ingest mails side by side; then it flags and moves what was taken.
 func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition, uids []imap.UID) error {
 	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
-	results := map[imap.UID]outcome{}
-	var firstErr error
+	tk := p.newTakers(ctx, pos.UIDValidity)
 	for msg := fetch.Next(); msg != nil; msg = fetch.Next() {
 		uid, sum, size, err := p.readMessage(msg)
 		if errors.Is(err, errTransient) {
 			// The link broke inside a mail. Touch the fetch no more: drop
 			// the connection; what was taken is flagged on the next round.
 			c.Close()
+			tk.wait()
 			return err
 		}
 		if uid == 0 {
 			continue
 		}
-		if err == nil {
-			err = p.take(ctx, sum)
+		if tk.stopped() {
+			break // a taker hit a failure that is not the mail's; the rest waits
 		}
-		if errors.Is(err, errTransient) {
-			firstErr = err
-			break
-		}
-		if err != nil {
-			results[uid], err = p.fail(ctx, pos.UIDValidity, uid, sum, size, err)
-			if err != nil {
-				firstErr = err
-				break
-			}
-			continue
-		}
-		results[uid] = taken
-		if cerr := p.store.ClearMailFailure(ctx, p.box.Key(), pos.UIDValidity, uint32(uid)); cerr != nil {
-			firstErr = fmt.Errorf("%w: %v", errTransient, cerr)
-			break
-		}
+		tk.submit(mailJob{uid: uid, sum: sum, size: size, readErr: err})
 	}
+	results, firstErr := tk.wait()
 	if err := fetch.Close(); err != nil && firstErr == nil {
 		firstErr = fmt.Errorf("fetch: %w", err)
 	}
@@ -322,6 +310,25 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 		return p.store.SetMailboxPosition(ctx, p.box.Key(), *pos)
 	}
 	return nil
+}
+
+// takeOne takes in one stored mail and says what became of it. An error
+// is one that is not the mail's fault: the batch stops there.
+func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob) (outcome, error) {
+	err := j.readErr
+	if err == nil {
+		err = p.take(ctx, j.sum)
+	}
+	switch {
+	case errors.Is(err, errTransient):
+		return failed, err
+	case err != nil:
+		return p.fail(ctx, uidValidity, j.uid, j.sum, j.size, err)
+	}
+	if err := p.store.ClearMailFailure(ctx, p.box.Key(), uidValidity, uint32(j.uid)); err != nil {
+		return failed, fmt.Errorf("%w: %v", errTransient, err)
+	}
+	return taken, nil
 }
 
 // readMessage streams one fetched mail into the blob store. A mail that
