@@ -26,8 +26,12 @@ type loginRequest struct {
 }
 
 // dummyHash is checked when the email is unknown, so a login takes as long
-// whether or not the account exists.
-var dummyHash, _ = HashPassword("not a real password")
+// whether or not the account exists. Made on the first such login, not at
+// start-up: every aduan command would pay for it.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("not a real password")
+	return h
+})
 
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
@@ -59,7 +63,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	if err != nil {
-		hash = dummyHash
+		hash = dummyHash()
 	}
 	ok, herr := CheckPassword(hash, req.Password)
 	if err != nil || herr != nil || !ok {
