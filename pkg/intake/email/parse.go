@@ -77,7 +77,7 @@ type Bounce struct {
 // Parse reads a raw RFC 5322 mail. It fails only when nothing usable can be
 // read; broken MIME still yields a Mail with Warnings.
 func Parse(raw []byte) (*Mail, error) {
-	return parseMail(raw, 0)
+	return parseMail(raw, 0, liftMin)
 }
 
 // SourceID is the mail's id for deduplication: "<message-id>" when present,
@@ -104,14 +104,21 @@ func newParser() *enmime.Parser {
 	)
 }
 
-func parseMail(raw []byte, depth int) (*Mail, error) {
+// parseMail reads raw, lifting base64 files of at least minLift bytes out
+// before enmime reads the rest (see lift.go).
+func parseMail(raw []byte, depth, minLift int) (*Mail, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errors.New("email: empty mail")
 	}
-	// enmime's header reader is more forgiving than net/mail's, so when it
-	// fails there are no headers to thread or dedupe by: nothing usable.
-	env, err := newParser().ReadEnvelope(bytes.NewReader(raw))
+	skeleton, lifted := lift(raw, minLift)
+	env, err := newParser().ReadEnvelope(bytes.NewReader(skeleton))
+	if err != nil && len(lifted.bodies) > 0 {
+		lifted = &lifter{}
+		env, err = newParser().ReadEnvelope(bytes.NewReader(raw))
+	}
 	if err != nil {
+		// enmime's header reader is more forgiving than net/mail's, so when
+		// it fails there are no headers to thread or dedupe by.
 		return nil, fmt.Errorf("email: unreadable mail: %w", err)
 	}
 	m := &Mail{Size: len(raw)}
@@ -136,7 +143,10 @@ func parseMail(raw []byte, depth int) (*Mail, error) {
 		}
 	}
 	for _, p := range env.Root.DepthMatchAll(func(*enmime.Part) bool { return true }) {
-		m.addPart(p, depth)
+		if body, ok := lifted.body(p.Header); ok {
+			p.Content = body
+		}
+		m.addPart(p, depth, minLift)
 	}
 	return m, nil
 }
@@ -156,7 +166,7 @@ func readHeaders(m *Mail, h textproto.MIMEHeader) {
 // addPart files p under the mail's attachments when it is a file rather
 // than body text or report machinery; a forwarded mail is unpacked so its
 // text and photos reach the ticket.
-func (m *Mail) addPart(p *enmime.Part, depth int) {
+func (m *Mail) addPart(p *enmime.Part, depth, minLift int) {
 	ct := p.ContentType
 	switch {
 	case strings.HasPrefix(ct, "multipart/"):
@@ -166,7 +176,7 @@ func (m *Mail) addPart(p *enmime.Part, depth int) {
 			return // the returned mail is our own
 		}
 		if depth < maxDepth {
-			if inner, err := parseMail(p.Content, depth+1); err == nil {
+			if inner, err := parseMail(p.Content, depth+1, minLift); err == nil {
 				m.addForwarded(inner)
 				return
 			}
