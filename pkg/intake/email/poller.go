@@ -219,13 +219,13 @@ var errTransient = errors.New("transient")
 // drain takes in every mail above the last UID and those that failed
 // before, a batch at a time.
 func (p *Poller) drain(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition) error {
-	uids, err := p.pending(ctx, c, *pos)
+	uids, retried, err := p.pending(ctx, c, *pos)
 	if err != nil {
 		return err
 	}
 	for len(uids) > 0 {
 		n := min(len(uids), p.BatchSize)
-		if err := p.batch(ctx, c, pos, uids[:n]); err != nil {
+		if err := p.batch(ctx, c, pos, uids[:n], retried); err != nil {
 			return err
 		}
 		uids = uids[n:]
@@ -235,13 +235,13 @@ func (p *Poller) drain(ctx context.Context, c *imapclient.Client, pos *store.Mai
 
 // pending lists the UIDs to read: new ones (filtered here, since "n:*"
 // always returns the highest UID even when it is lower than n) and those
-// that failed fewer than MaxAttempts times.
-func (p *Poller) pending(ctx context.Context, c *imapclient.Client, pos store.MailboxPosition) ([]imap.UID, error) {
+// that failed fewer than MaxAttempts times, which it also returns as a set.
+func (p *Poller) pending(ctx context.Context, c *imapclient.Client, pos store.MailboxPosition) ([]imap.UID, map[imap.UID]bool, error) {
 	var set imap.UIDSet
 	set.AddRange(imap.UID(pos.LastUID+1), 0)
 	data, err := c.UIDSearch(&imap.SearchCriteria{UID: []imap.UIDSet{set}}, nil).Wait()
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, nil, fmt.Errorf("search: %w", err)
 	}
 	var uids []imap.UID
 	for _, uid := range data.AllUIDs() {
@@ -251,13 +251,15 @@ func (p *Poller) pending(ctx context.Context, c *imapclient.Client, pos store.Ma
 	}
 	retry, err := p.store.FailedMailUIDs(ctx, p.box.Key(), pos.UIDValidity, p.MaxAttempts)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	retried := make(map[imap.UID]bool, len(retry))
 	for _, uid := range retry {
 		uids = append(uids, imap.UID(uid))
+		retried[imap.UID(uid)] = true
 	}
 	slices.Sort(uids)
-	return slices.Compact(uids), nil
+	return slices.Compact(uids), retried, nil
 }
 
 // outcome of one mail in a batch.
@@ -272,7 +274,7 @@ const (
 // batch fetches uids with BODY.PEEK (nothing is \Seen until it is stored),
 // streams each raw mail to disk and hands it to the takers, which parse and
 // ingest mails side by side; then it flags and moves what was taken.
-func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition, uids []imap.UID) error {
+func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition, uids []imap.UID, retried map[imap.UID]bool) error {
 	fetch := c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true,
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	tk := p.newTakers(ctx, pos.UIDValidity)
@@ -291,7 +293,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 		if tk.stopped() {
 			break // a taker hit a failure that is not the mail's; the rest waits
 		}
-		tk.submit(mailJob{uid: uid, sum: sum, size: size, readErr: err})
+		tk.submit(mailJob{uid: uid, sum: sum, size: size, readErr: err, retried: retried[uid]})
 	}
 	results, firstErr := tk.wait()
 	if err := fetch.Close(); err != nil && firstErr == nil {
@@ -324,6 +326,9 @@ func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob) (ou
 		return failed, err
 	case err != nil:
 		return p.fail(ctx, uidValidity, j.uid, j.sum, j.size, err)
+	}
+	if !j.retried {
+		return taken, nil
 	}
 	if err := p.store.ClearMailFailure(ctx, p.box.Key(), uidValidity, uint32(j.uid)); err != nil {
 		return failed, fmt.Errorf("%w: %v", errTransient, err)

@@ -142,6 +142,33 @@ func TestPollerQuarantinesBrokenMail(t *testing.T) {
 	}
 }
 
+// A mail that failed once and went through on the next round leaves no
+// failure record behind, so it is not counted against it later.
+func TestPollerClearsFailureOnceTaken(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendFixture(t, "plain.eml")
+	f.srv.appendFixture(t, "html-only.eml")
+	f.ingest.refuseFirst.Store(1)
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if n := storetest.Count(t, f.dbURL, "SELECT count(*) FROM mail_failures"); n != 1 {
+		t.Fatalf("%d failures recorded, want the refused mail's", n)
+	}
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.messages(t); got != 2 {
+		t.Fatalf("messages = %d, want 2", got)
+	}
+	if n := storetest.Count(t, f.dbURL, "SELECT count(*) FROM mail_failures"); n != 0 {
+		t.Errorf("%d failures left after the mail went through, want none", n)
+	}
+	if got := f.srv.count(t, "Processed"); got != 2 {
+		t.Errorf("Processed = %d, want 2", got)
+	}
+}
+
 // A new UIDVALIDITY means the server renumbered: the mailbox is read again
 // and the Message-IDs keep it from doubling.
 func TestPollerRereadsAfterUIDValidityChange(t *testing.T) {

@@ -23,6 +23,7 @@ import (
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/ticket"
 )
 
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
@@ -123,14 +124,18 @@ type pollerFixture struct {
 // flakyIngester fails or cancels on demand, standing in for a database
 // that goes away or a process that is killed mid-way.
 type flakyIngester struct {
-	real      *intake.Ingester
-	failFirst atomic.Int32 // this many calls fail as if PostgreSQL were unreachable
-	afterOK   func()       // called after each successful ingest
+	real        *intake.Ingester
+	failFirst   atomic.Int32 // this many calls fail as if PostgreSQL were unreachable
+	refuseFirst atomic.Int32 // this many calls refuse the mail as invalid (the mail's fault)
+	afterOK     func()       // called after each successful ingest
 }
 
 func (f *flakyIngester) Ingest(ctx context.Context, in intake.Inbound) (intake.Result, error) {
 	if f.failFirst.Add(-1) >= 0 {
 		return intake.Result{}, &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	}
+	if f.refuseFirst.Add(-1) >= 0 {
+		return intake.Result{}, ticket.Errorf(ticket.EINVALID, "refused for the test")
 	}
 	res, err := f.real.Ingest(ctx, in)
 	if err == nil && f.afterOK != nil {

@@ -20,6 +20,7 @@ type mailJob struct {
 	sum     string
 	size    int64
 	readErr error
+	retried bool // failed before: its failure record is cleared once taken
 }
 
 // takers parse and ingest a batch's mails side by side. Mails from one
