@@ -95,6 +95,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, err
 	}
+	log.Debug("blob store", "dir", cfg.DataDir, "direct_io", blobs.Direct())
 	rules, err := LoadRules(cfg)
 	if err != nil {
 		st.Close()

@@ -1,0 +1,87 @@
+package store
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/iotest"
+)
+
+// blobStores returns a blob store writing with direct I/O (when the test
+// directory's file system takes it) and one writing through the page cache.
+func blobStores(t *testing.T) map[string]*Blobs {
+	t.Helper()
+	stores := map[string]*Blobs{}
+	direct, err := NewBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if direct.direct {
+		stores["direct"] = direct
+	} else {
+		t.Logf("%s does not take direct writes; only the buffered path is tested", direct.dir)
+	}
+	buffered, err := NewBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	buffered.direct = false
+	stores["buffered"] = buffered
+	return stores
+}
+
+func TestBlobsPut(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for mode, b := range blobStores(t) {
+		t.Run(mode, func(t *testing.T) {
+			// Sizes around the block and chunk edges, read whole and in short reads.
+			for _, n := range []int{0, 1, 4095, 4096, 4097, 200 << 10, 1 << 20, 1<<20 + 1, 3<<20 + 123} {
+				data := make([]byte, n)
+				for i := range data {
+					data[i] = byte(r.Uint32())
+				}
+				want := sha256.Sum256(data)
+				for _, src := range []io.Reader{bytes.NewReader(data), iotest.HalfReader(bytes.NewReader(data))} {
+					sum, size, err := b.Put(src)
+					if err != nil || sum != hex.EncodeToString(want[:]) || size != int64(n) {
+						t.Fatalf("Put(%d bytes) = %s, %d, %v; want %x, %d", n, sum, size, err, want, n)
+					}
+					f, err := b.Open(sum)
+					if err != nil {
+						t.Fatal(err)
+					}
+					got, err := io.ReadAll(f)
+					f.Close()
+					if err != nil || !bytes.Equal(got, data) {
+						t.Fatalf("stored %d bytes read back as %d bytes (%v), not the same", n, len(got), err)
+					}
+				}
+			}
+			if left, _ := filepath.Glob(filepath.Join(b.dir, ".incoming-*")); len(left) != 0 {
+				t.Errorf("temporary files left: %v", left)
+			}
+		})
+	}
+}
+
+// A reader that fails stores nothing and leaves nothing behind.
+func TestBlobsPutReadError(t *testing.T) {
+	for mode, b := range blobStores(t) {
+		t.Run(mode, func(t *testing.T) {
+			src := io.MultiReader(bytes.NewReader(make([]byte, 1<<20+10)), iotest.ErrReader(errors.New("connection reset")))
+			if _, _, err := b.Put(src); err == nil {
+				t.Fatal("Put of a failing reader succeeded")
+			}
+			entries, err := os.ReadDir(b.dir)
+			if err != nil || len(entries) != 0 {
+				t.Errorf("blob dir holds %v (%v) after a failed Put, want nothing", entries, err)
+			}
+		})
+	}
+}
