@@ -37,15 +37,19 @@ type lifter struct {
 	min    int
 	out    bytes.Buffer
 	bodies [][]byte // decoded, in order of their mark's index
+	slab   []byte   // the decoded bodies end to end; never grown past its capacity, so bodies stay valid
+	room   int      // the capacity the slab needs for every body raw could hold
 }
 
 // lift returns raw with its base64 leaves of at least minBody bytes cut
 // out, and a lifter that gives their decoded bytes back by mark. Nothing is
-// lifted from a mail that is not multipart.
-func lift(raw []byte, minBody int) ([]byte, *lifter) {
+// lifted from a mail that is not multipart. The bodies are decoded into
+// slab when it has room for them all, else into a new one.
+func lift(raw []byte, minBody int, slab []byte) ([]byte, *lifter) {
 	var token [8]byte
 	_, _ = rand.Read(token[:]) // never fails (crypto/rand)
-	l := &lifter{token: hex.EncodeToString(token[:]), min: minBody}
+	l := &lifter{token: hex.EncodeToString(token[:]), min: minBody, slab: slab[:0],
+		room: base64.StdEncoding.DecodedLen(len(raw))}
 	l.out.Grow(min(len(raw), 64<<10))
 	l.entity(raw, 0)
 	if len(l.bodies) == 0 {
@@ -93,9 +97,8 @@ func (l *lifter) entity(e []byte, depth int) {
 		l.out.Write(e[:bodyStart])
 		l.multipart(body, params["boundary"], depth)
 	case depth > 0 && len(body) >= l.min && liftable(mediaType, h):
-		decoded := make([]byte, base64.StdEncoding.DecodedLen(len(body)))
-		n, err := base64.StdEncoding.Decode(decoded, body) // skips CR and LF only
-		if err != nil {
+		decoded, ok := l.decode(body)
+		if !ok {
 			l.out.Write(e) // enmime cleans what the strict decoder refuses
 			return
 		}
@@ -105,10 +108,26 @@ func (l *lifter) entity(e []byte, depth int) {
 		}
 		l.out.Write(e[:headerEnd])
 		l.out.WriteString(liftHeader + ": " + l.token + "-" + strconv.Itoa(len(l.bodies)) + eol + eol)
-		l.bodies = append(l.bodies, decoded[:n])
+		l.bodies = append(l.bodies, decoded)
 	default:
 		l.out.Write(e)
 	}
+}
+
+// decode decodes a base64 body onto the end of the slab. The bodies are
+// parts of the raw mail, so a slab with room for all of raw decoded never
+// has to grow.
+func (l *lifter) decode(body []byte) ([]byte, bool) {
+	if cap(l.slab) < l.room {
+		l.slab = make([]byte, 0, l.room)
+	}
+	free := l.slab[len(l.slab):cap(l.slab)]
+	n, err := base64.StdEncoding.Decode(free, body) // skips CR and LF only
+	if err != nil {
+		return nil, false
+	}
+	l.slab = l.slab[:len(l.slab)+n]
+	return free[:n:n], true
 }
 
 // maxLiftDepth bounds the nesting of multiparts followed.

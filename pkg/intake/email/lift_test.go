@@ -59,21 +59,26 @@ func complaintWithPhotos(eol string, size int) []byte {
 // how many bodies were lifted.
 func parseBothWays(t *testing.T, raw []byte) (*Mail, int) {
 	t.Helper()
-	_, l := lift(raw, 1)
-	lifted, err := parseMail(raw, 0, 1)
-	plain, perr := parseMail(raw, 0, math.MaxInt)
+	_, l := lift(raw, 1, nil)
+	lifted, err := (&parser{minLift: 1}).parse(raw, 0)
+	plain, perr := (&parser{minLift: math.MaxInt}).parse(raw, 0)
 	if (err == nil) != (perr == nil) {
 		t.Fatalf("lifted: %v; enmime alone: %v", err, perr)
 	}
-	for _, m := range []*Mail{lifted, plain} {
+	if !sameMail(lifted, plain) {
+		t.Errorf("lifting changed the parse:\n lifted %s\n plain  %s", describe(lifted), describe(plain))
+	}
+	return lifted, len(l.bodies)
+}
+
+// sameMail says whether a and b read the same.
+func sameMail(a, b *Mail) bool {
+	for _, m := range []*Mail{a, b} {
 		if m != nil { // enmime lists a header's problems in map order
 			slices.Sort(m.Warnings)
 		}
 	}
-	if !reflect.DeepEqual(lifted, plain) {
-		t.Errorf("lifting changed the parse:\n lifted %s\n plain  %s", describe(lifted), describe(plain))
-	}
-	return lifted, len(l.bodies)
+	return reflect.DeepEqual(a, b)
 }
 
 func describe(m *Mail) string {
@@ -168,7 +173,7 @@ Content-Transfer-Encoding: BASE64
 // A photo of the size people send is lifted by Parse itself.
 func TestParseLiftsPhotos(t *testing.T) {
 	raw := complaintWithPhotos("\r\n", 200<<10)
-	if _, l := lift(raw, liftMin); len(l.bodies) != 3 {
+	if _, l := lift(raw, liftMin, nil); len(l.bodies) != 3 {
 		t.Fatalf("lifted %d of 3 photos", len(l.bodies))
 	}
 	m, _ := parseBothWays(t, raw)
@@ -202,4 +207,36 @@ func FuzzLift(f *testing.F) {
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		parseBothWays(t, raw)
 	})
+}
+
+// A kept parser decodes each mail's files into the memory of the one
+// before; what it returns for each mail must still be that mail.
+func TestParserReuse(t *testing.T) {
+	files, _ := filepath.Glob("testdata/*.eml")
+	var mails [][]byte
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		mails = append(mails, raw)
+	}
+	mails = append(mails, complaintWithPhotos("\r\n", 30<<10), complaintWithPhotos("\n", 10<<10),
+		complaintWithPhotos("\r\n", 40<<10))
+	kept := &parser{minLift: 1}
+	for round := range 2 {
+		for i, raw := range mails {
+			got, err := kept.parse(raw, 0)
+			want, werr := (&parser{minLift: 1}).parse(raw, 0)
+			if (err == nil) != (werr == nil) {
+				t.Fatalf("round %d mail %d: kept parser %v, fresh one %v", round, i, err, werr)
+			}
+			if !sameMail(got, want) {
+				t.Errorf("round %d mail %d: kept parser read\n %s\nfresh one\n %s", round, i, describe(got), describe(want))
+			}
+		}
+	}
+	if cap(kept.slab) < 40<<10*3 {
+		t.Errorf("kept slab holds %d bytes; the photos were decoded elsewhere", cap(kept.slab))
+	}
 }

@@ -77,8 +77,20 @@ type Bounce struct {
 // Parse reads a raw RFC 5322 mail. It fails only when nothing usable can be
 // read; broken MIME still yields a Mail with Warnings.
 func Parse(raw []byte) (*Mail, error) {
-	return parseMail(raw, 0, liftMin)
+	return (&parser{minLift: liftMin}).parse(raw, 0)
 }
+
+// parser reads mails. One that is kept (the poller keeps one per taker)
+// decodes each mail's files into the same memory, so a Mail it returned is
+// good only until its next call.
+type parser struct {
+	minLift int    // the smallest base64 file lifted out before enmime reads the mail (see lift.go)
+	slab    []byte // where lifted files are decoded
+}
+
+// keepMax is the most memory a kept parser or buffer holds on to between
+// mails: one unusually large mail should not stay resident.
+const keepMax = 4 << 20
 
 // SourceID is the mail's id for deduplication: "<message-id>" when present,
 // else "sha256:<hex of raw>" — never empty, so a unique index can hold it.
@@ -104,13 +116,19 @@ func newParser() *enmime.Parser {
 	)
 }
 
-// parseMail reads raw, lifting base64 files of at least minLift bytes out
-// before enmime reads the rest (see lift.go).
-func parseMail(raw []byte, depth, minLift int) (*Mail, error) {
+// parse reads raw, a mail itself (depth 0) or one forwarded inside it.
+func (ps *parser) parse(raw []byte, depth int) (*Mail, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return nil, errors.New("email: empty mail")
 	}
-	skeleton, lifted := lift(raw, minLift)
+	var slab []byte
+	if depth == 0 { // a forwarded mail's files go with the outer mail's
+		slab = ps.slab[:0]
+	}
+	skeleton, lifted := lift(raw, ps.minLift, slab)
+	if depth == 0 && cap(lifted.slab) <= keepMax {
+		ps.slab = lifted.slab
+	}
 	env, err := newParser().ReadEnvelope(bytes.NewReader(skeleton))
 	if err != nil && len(lifted.bodies) > 0 {
 		lifted = &lifter{}
@@ -146,7 +164,7 @@ func parseMail(raw []byte, depth, minLift int) (*Mail, error) {
 		if body, ok := lifted.body(p.Header); ok {
 			p.Content = body
 		}
-		m.addPart(p, depth, minLift)
+		m.addPart(ps, p, depth)
 	}
 	return m, nil
 }
@@ -166,7 +184,7 @@ func readHeaders(m *Mail, h textproto.MIMEHeader) {
 // addPart files p under the mail's attachments when it is a file rather
 // than body text or report machinery; a forwarded mail is unpacked so its
 // text and photos reach the ticket.
-func (m *Mail) addPart(p *enmime.Part, depth, minLift int) {
+func (m *Mail) addPart(ps *parser, p *enmime.Part, depth int) {
 	ct := p.ContentType
 	switch {
 	case strings.HasPrefix(ct, "multipart/"):
@@ -176,7 +194,7 @@ func (m *Mail) addPart(p *enmime.Part, depth, minLift int) {
 			return // the returned mail is our own
 		}
 		if depth < maxDepth {
-			if inner, err := parseMail(p.Content, depth+1, minLift); err == nil {
+			if inner, err := ps.parse(p.Content, depth+1); err == nil {
 				m.addForwarded(inner)
 				return
 			}

@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
-	"os"
 	"slices"
 	"time"
 
@@ -70,6 +70,9 @@ type Poller struct {
 	MaxAttempts int
 	// Stats, when set, is told of every mail handled.
 	Stats func(outcome string)
+
+	memory     []*takerMemory // one per taker, reused batch after batch
+	rawBuffers rawBuffers     // fetched mails held in memory for the takers
 }
 
 // NewPoller returns a poller of box.
@@ -78,7 +81,7 @@ func NewPoller(box Mailbox, s PollerStore, ing Ingester, a *Adapter, blobs RawBl
 		box.PollInterval = 30 * time.Second
 	}
 	return &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
-		BatchSize: 50, MaxAttempts: 3, Takers: 4}
+		BatchSize: 50, MaxAttempts: 3, Takers: 4, rawBuffers: rawBuffers{budget: rawBudget}}
 }
 
 // Run reads the mailbox until ctx ends, reconnecting with backoff when the
@@ -279,7 +282,7 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 		BodySection: []*imap.FetchItemBodySection{{Peek: true}}})
 	tk := p.newTakers(ctx, pos.UIDValidity)
 	for msg := fetch.Next(); msg != nil; msg = fetch.Next() {
-		uid, sum, size, err := p.readMessage(msg)
+		j, err := p.readMessage(msg)
 		if errors.Is(err, errTransient) {
 			// The link broke inside a mail. Touch the fetch no more: drop
 			// the connection; what was taken is flagged on the next round.
@@ -287,13 +290,15 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 			tk.wait()
 			return err
 		}
-		if uid == 0 {
-			continue
-		}
-		if tk.stopped() {
+		if j.uid == 0 || tk.stopped() {
+			p.rawBuffers.release(j.raw)
+			if j.uid == 0 {
+				continue
+			}
 			break // a taker hit a failure that is not the mail's; the rest waits
 		}
-		tk.submit(mailJob{uid: uid, sum: sum, size: size, readErr: err, retried: retried[uid]})
+		j.readErr, j.retried = err, retried[j.uid]
+		tk.submit(j)
 	}
 	results, firstErr := tk.wait()
 	if err := fetch.Close(); err != nil && firstErr == nil {
@@ -316,10 +321,10 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 
 // takeOne takes in one stored mail and says what became of it. An error
 // is one that is not the mail's fault: the batch stops there.
-func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob) (outcome, error) {
+func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob, mem *takerMemory) (outcome, error) {
 	err := j.readErr
 	if err == nil {
-		err = p.take(ctx, j.sum)
+		err = p.take(ctx, j, mem)
 	}
 	switch {
 	case errors.Is(err, errTransient):
@@ -336,43 +341,51 @@ func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob) (ou
 	return taken, nil
 }
 
-// readMessage streams one fetched mail into the blob store. A mail that
-// arrives shorter than the server announced was cut off by the connection
-// (the IMAP client reports that as a normal end): it must not be taken in,
-// and it is not the mail's fault.
-func (p *Poller) readMessage(msg *imapclient.FetchMessageData) (uid imap.UID, sum string, size int64, err error) {
+// readMessage stores one fetched mail in the blob store, keeping it in a
+// lent buffer too when there is one, so the taker need not read it back. A
+// mail that arrives shorter than the server announced was cut off by the
+// connection (the IMAP client reports that as a normal end): it must not be
+// taken in, and it is not the mail's fault.
+func (p *Poller) readMessage(msg *imapclient.FetchMessageData) (j mailJob, err error) {
 	for item := msg.Next(); item != nil; item = msg.Next() {
 		switch it := item.(type) {
 		case imapclient.FetchItemDataUID:
-			uid = it.UID
+			j.uid = it.UID
 		case imapclient.FetchItemDataBodySection:
 			want := it.Literal.Size()
-			sum, size, err = p.blobs.Put(it.Literal)
+			var body io.Reader = it.Literal
+			if j.raw = p.rawBuffers.lend(want); j.raw != nil {
+				body = io.TeeReader(it.Literal, j.raw)
+			}
+			j.sum, j.size, err = p.blobs.Put(body)
 			switch {
 			case err != nil:
-				return uid, "", 0, fmt.Errorf("%w: read mail: %v", errTransient, err)
-			case size != want:
-				return uid, "", 0, fmt.Errorf("%w: the connection ended %d bytes into a %d-byte mail", errTransient, size, want)
+				p.rawBuffers.release(j.raw)
+				return mailJob{uid: j.uid}, fmt.Errorf("%w: read mail: %v", errTransient, err)
+			case j.size != want:
+				p.rawBuffers.release(j.raw)
+				return mailJob{uid: j.uid}, fmt.Errorf("%w: the connection ended %d bytes into a %d-byte mail", errTransient, j.size, want)
 			}
 		}
 	}
-	if err == nil && sum == "" {
+	if err == nil && j.sum == "" {
 		err = errors.New("the server sent no body")
 	}
-	return uid, sum, size, err
+	return j, err
 }
 
-// take parses and ingests one raw mail.
-func (p *Poller) take(ctx context.Context, sum string) error {
-	raw, err := os.ReadFile(p.blobs.Path(sum))
+// take parses and ingests one raw mail. What it reads and decodes lives in
+// mem, which the next mail reuses: nothing of it outlives the call.
+func (p *Poller) take(ctx context.Context, j mailJob, mem *takerMemory) error {
+	raw, err := mem.read(j, p.blobs.Path(j.sum))
 	if err != nil {
 		return fmt.Errorf("%w: read stored mail: %v", errTransient, err)
 	}
-	m, err := Parse(raw)
+	m, err := mem.parser.parse(raw, 0)
 	if err != nil {
 		return fmt.Errorf("parse: %w", err)
 	}
-	in, err := p.adapter.Inbound(m, raw, sum)
+	in, err := p.adapter.Inbound(m, raw, j.sum)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errTransient, err)
 	}

@@ -4,13 +4,22 @@ import (
 	"context"
 	"testing"
 
+	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
 func TestPollerTakesInEveryMailOnce(t *testing.T) {
-	f := newPollerFixture(t)
+	t.Run("mails held in memory", func(t *testing.T) { testTakesInEveryMailOnce(t, newPollerFixture(t)) })
+	t.Run("mails read back from the blob store", func(t *testing.T) {
+		f := newPollerFixture(t)
+		email.KeepNoRawInMemory(f.poller)
+		testTakesInEveryMailOnce(t, f)
+	})
+}
+
+func testTakesInEveryMailOnce(t *testing.T, f *pollerFixture) {
 	for _, name := range []string{"plain.eml", "html-table.eml", "forwarded.eml", "auto-reply.eml", "no-message-id.eml"} {
 		f.srv.appendFixture(t, name)
 	}

@@ -173,5 +173,9 @@ func (f *pollerFixture) runOnce(t *testing.T) error {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	return f.poller.Run(ctx, true)
+	err := f.poller.Run(ctx, true)
+	if lent := email.RawBytesLent(f.poller); lent != 0 {
+		t.Errorf("%d bytes of mail still held in memory after the drain", lent)
+	}
+	return err
 }
