@@ -12,8 +12,8 @@
 //	mail profile -cpu F [-mem G]             run `aduan poll --once` in this process (same code as
 //	                                         cmd/aduan) under the CPU profiler
 //	mail sample  [-k 0]                      write corpus mail k to stdout (to look at, or parse)
-//	mail fsync   -dir D [-n 100] [-size S]   what one blob costs the way pkg/store.Blobs.Put writes
-//	                                         it (temp file, write, fsync, rename), fsync apart
+//	mail put     -dir D [-n 100] [-size S]   what pkg/store.Blobs.Put costs for one blob of S bytes
+//	                                         in data directory D
 //
 // The IMAP and SMTP settings come from flags whose defaults are the
 // environment Aduan reads (ADUAN_IMAP_ADDR, ADUAN_IMAP_USER, ...).
@@ -40,7 +40,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: mail append|fetch|smtp|latency|profile|fsync|sample [flags]")
+		fmt.Fprintln(os.Stderr, "usage: mail append|fetch|smtp|latency|profile|put|sample [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -55,8 +55,8 @@ func main() {
 		err = latencyCmd(args)
 	case "profile":
 		err = profileCmd(args)
-	case "fsync":
-		err = fsyncCmd(args)
+	case "put":
+		err = putCmd(args)
 	case "sample":
 		fs := flag.NewFlagSet("sample", flag.ExitOnError)
 		k := fs.Int("k", 0, "which mail")
