@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -26,6 +27,9 @@ type Blobs struct {
 	dir     string
 	direct  bool      // the file system takes direct writes
 	buffers sync.Pool // aligned chunk buffers for direct writes
+
+	mu       sync.Mutex
+	unsynced map[string]bool // directories that received a blob since the last Sync
 }
 
 // NewBlobs returns the blob store under dir/blobs, creating it.
@@ -34,7 +38,7 @@ func NewBlobs(dir string) (*Blobs, error) {
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, fmt.Errorf("blob dir: %w", err)
 	}
-	b := &Blobs{dir: root}
+	b := &Blobs{dir: root, unsynced: map[string]bool{}}
 	b.direct = b.probeDirect()
 	return b, nil
 }
@@ -57,9 +61,10 @@ func (b *Blobs) Path(sum string) string {
 	return b.path(sum)
 }
 
-// Put stores r's bytes durably (written, synced, renamed into place) and
-// returns their sha256 and size. A blob stored before is written again, so
-// a file a crash left incomplete is mended when its bytes come back.
+// Put stores r's bytes (written, synced, renamed into place) and returns
+// their sha256 and size. The bytes are durable when Put returns, the name
+// once Sync has run. A blob stored before is written again, so a file a
+// crash left incomplete is mended when its bytes come back.
 func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
 	h := sha256.New()
 	write := b.writeBuffered
@@ -80,7 +85,68 @@ func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
 		os.Remove(tmp)
 		return "", 0, fmt.Errorf("store blob: %w", err)
 	}
+	b.mu.Lock()
+	b.unsynced[filepath.Dir(dst)] = true
+	b.mu.Unlock()
 	return sum, size, nil
+}
+
+// Sync makes the names of the blobs stored since the last Sync durable, by
+// syncing the directories they were renamed into (and the store's own, which
+// holds those directories). One Sync after a batch of Puts costs one fsync
+// a directory instead of one a blob. On failure the directories stay due
+// for the next Sync.
+func (b *Blobs) Sync() error {
+	b.mu.Lock()
+	dirs := b.unsynced
+	b.unsynced = map[string]bool{}
+	b.mu.Unlock()
+	dirs[b.dir] = true
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		failed []string
+		first  error
+		next   = make(chan string)
+	)
+	for range min(len(dirs), 8) { // directory syncs wait on the disk, not the CPU
+		wg.Go(func() {
+			for dir := range next {
+				if err := syncDir(dir); err != nil {
+					mu.Lock()
+					failed = append(failed, dir)
+					first = cmp.Or(first, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for dir := range dirs {
+		next <- dir
+	}
+	close(next)
+	wg.Wait()
+	if first != nil {
+		b.mu.Lock()
+		for _, dir := range failed {
+			b.unsynced[dir] = true
+		}
+		b.mu.Unlock()
+		return fmt.Errorf("sync blob store: %w", first)
+	}
+	return nil
+}
+
+func syncDir(dir string) error {
+	d, err := os.Open(dir)
+	if err != nil {
+		return err
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // writeBuffered writes r to a new temporary file through the page cache

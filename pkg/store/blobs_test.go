@@ -85,3 +85,40 @@ func TestBlobsPutReadError(t *testing.T) {
 		})
 	}
 }
+
+// Sync syncs each directory a blob went into once, and keeps those it
+// could not sync for the next time.
+func TestBlobsSync(t *testing.T) {
+	b, err := NewBlobs(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sums []string
+	for i := range 20 {
+		sum, _, err := b.Put(bytes.NewReader([]byte{byte(i)}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sums = append(sums, sum)
+	}
+	if n := len(b.unsynced); n == 0 || n > 20 {
+		t.Fatalf("%d directories due for a sync after 20 blobs", n)
+	}
+	if err := b.Sync(); err != nil || len(b.unsynced) != 0 {
+		t.Fatalf("Sync = %v, %d directories still due", err, len(b.unsynced))
+	}
+
+	gone := filepath.Dir(b.path(sums[0]))
+	if _, _, err := b.Put(bytes.NewReader([]byte{0})); err != nil { // sums[0] again
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(gone); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Sync(); err == nil {
+		t.Fatal("Sync of a directory that is gone succeeded")
+	}
+	if !b.unsynced[gone] {
+		t.Errorf("the directory Sync failed on is no longer due: %v", b.unsynced)
+	}
+}

@@ -63,6 +63,7 @@ type DocumentsStore interface {
 type DocumentBlobs interface {
 	Open(sum string) (io.ReadSeekCloser, error)
 	Put(r io.Reader) (sum string, size int64, err error)
+	Sync() error
 }
 
 // DocumentCheck is the documents:check handler. One run, in three steps
@@ -165,7 +166,10 @@ func (d *DocumentCheck) checkOne(ctx context.Context, a ticket.Attachment, nik s
 	}
 	derivative := ""
 	if len(res.Derivative) > 0 {
-		if derivative, _, err = d.blobs.Put(bytes.NewReader(res.Derivative)); err != nil {
+		if derivative, _, err = d.blobs.Put(bytes.NewReader(res.Derivative)); err == nil {
+			err = d.blobs.Sync() // before the row names it
+		}
+		if err != nil {
 			return fmt.Errorf("attachment %d: derivative: %w", a.ID, err)
 		}
 	}

@@ -44,6 +44,8 @@ type PollerStore interface {
 type RawBlobs interface {
 	Blobs
 	Path(sum string) string
+	// Sync makes what was stored so far durable, names included.
+	Sync() error
 }
 
 // Ingester stores what arrives.
@@ -303,6 +305,11 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 	results, firstErr := tk.wait()
 	if err := fetch.Close(); err != nil && firstErr == nil {
 		firstErr = fmt.Errorf("fetch: %w", err)
+	}
+	// Once a mail leaves the INBOX it is never read again: its blobs must
+	// survive a crash before that.
+	if err := p.blobs.Sync(); err != nil {
+		return fmt.Errorf("%w: %v", errTransient, err)
 	}
 	if err := p.settle(c, results); err != nil {
 		return err
