@@ -28,8 +28,9 @@ type Blobs struct {
 	direct  bool      // the file system takes direct writes
 	buffers sync.Pool // aligned chunk buffers for direct writes
 
+	syncing  sync.Mutex // one Sync at a time: none may return while another still syncs what it took
 	mu       sync.Mutex
-	unsynced map[string]bool // directories that received a blob since the last Sync
+	unsynced map[string]bool // blobs stored since the last Sync, and the directories they went into
 }
 
 // NewBlobs returns the blob store under dir/blobs, creating it.
@@ -61,10 +62,12 @@ func (b *Blobs) Path(sum string) string {
 	return b.path(sum)
 }
 
-// Put stores r's bytes (written, synced, renamed into place) and returns
-// their sha256 and size. The bytes are durable when Put returns, the name
-// once Sync has run. A blob stored before is written again, so a file a
-// crash left incomplete is mended when its bytes come back.
+// Put stores r's bytes (written and renamed into place) and returns their
+// sha256 and size. They are durable once Sync has returned: a caller that
+// stores several blobs before anything depends on them (the poller, a
+// batch of mails) pays for one Sync instead of one a blob. A blob stored
+// before is written again, so a file a crash left incomplete is mended
+// when its bytes come back.
 func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
 	h := sha256.New()
 	write := b.writeBuffered
@@ -86,22 +89,25 @@ func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
 		return "", 0, fmt.Errorf("store blob: %w", err)
 	}
 	b.mu.Lock()
+	b.unsynced[dst] = true
 	b.unsynced[filepath.Dir(dst)] = true
 	b.mu.Unlock()
 	return sum, size, nil
 }
 
-// Sync makes the names of the blobs stored since the last Sync durable, by
-// syncing the directories they were renamed into (and the store's own, which
-// holds those directories). One Sync after a batch of Puts costs one fsync
-// a directory instead of one a blob. On failure the directories stay due
-// for the next Sync.
+// Sync makes every blob stored before it was called durable: the bytes and
+// size of each file, and its name in the directory it was renamed into
+// (and the store's own, which holds those directories). The syncs run side
+// by side, so a batch's files share the disk's flushes. On failure what
+// could not be synced stays due for the next Sync.
 func (b *Blobs) Sync() error {
+	b.syncing.Lock()
+	defer b.syncing.Unlock()
 	b.mu.Lock()
-	dirs := b.unsynced
+	due := b.unsynced
 	b.unsynced = map[string]bool{}
 	b.mu.Unlock()
-	dirs[b.dir] = true
+	due[b.dir] = true
 	var (
 		wg     sync.WaitGroup
 		mu     sync.Mutex
@@ -109,27 +115,27 @@ func (b *Blobs) Sync() error {
 		first  error
 		next   = make(chan string)
 	)
-	for range min(len(dirs), 8) { // directory syncs wait on the disk, not the CPU
+	for range min(len(due), 8) { // syncs wait on the disk, not the CPU
 		wg.Go(func() {
-			for dir := range next {
-				if err := syncDir(dir); err != nil {
+			for path := range next {
+				if err := syncPath(path); err != nil {
 					mu.Lock()
-					failed = append(failed, dir)
+					failed = append(failed, path)
 					first = cmp.Or(first, err)
 					mu.Unlock()
 				}
 			}
 		})
 	}
-	for dir := range dirs {
-		next <- dir
+	for path := range due {
+		next <- path
 	}
 	close(next)
 	wg.Wait()
 	if first != nil {
 		b.mu.Lock()
-		for _, dir := range failed {
-			b.unsynced[dir] = true
+		for _, path := range failed {
+			b.unsynced[path] = true
 		}
 		b.mu.Unlock()
 		return fmt.Errorf("sync blob store: %w", first)
@@ -137,29 +143,28 @@ func (b *Blobs) Sync() error {
 	return nil
 }
 
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
+// syncPath fsyncs a file or a directory (Linux and the BSDs sync a file
+// opened only for reading all the same).
+func syncPath(path string) error {
+	f, err := os.Open(path)
 	if err != nil {
 		return err
 	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
 	return err
 }
 
-// writeBuffered writes r to a new temporary file through the page cache
-// and syncs it, returning the file's name and size.
+// writeBuffered writes r to a new temporary file through the page cache,
+// returning the file's name and size.
 func (b *Blobs) writeBuffered(r io.Reader, h hash.Hash) (name string, size int64, err error) {
 	f, err := os.CreateTemp(b.dir, ".incoming-*")
 	if err != nil {
 		return "", 0, err
 	}
 	size, err = io.Copy(io.MultiWriter(f, h), r)
-	if err == nil {
-		err = f.Sync()
-	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

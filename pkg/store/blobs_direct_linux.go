@@ -43,10 +43,10 @@ func (b *Blobs) probeDirect() bool {
 }
 
 // writeDirect writes r to a new temporary file with direct I/O, so the
-// bytes go to the disk without a copy into the page cache, and syncs it
-// (for the file's size and place on disk, and the disk's own cache). The
-// last bytes that do not fill a block go through the page cache. It
-// returns the file's name and size.
+// bytes go to the disk without a copy into the page cache. The last bytes
+// that do not fill a block go through the page cache, and the file's size
+// and place on disk (and the disk's own cache) wait for Sync. It returns
+// the file's name and size.
 func (b *Blobs) writeDirect(r io.Reader, h hash.Hash) (name string, size int64, err error) {
 	buf, _ := b.buffers.Get().(*[]byte)
 	if buf == nil {
@@ -90,7 +90,7 @@ func (b *Blobs) writeDirect(r io.Reader, h hash.Hash) (name string, size int64, 
 					return f.Name(), size, err
 				}
 			}
-			return f.Name(), size, f.Sync()
+			return f.Name(), size, nil
 		default:
 			return f.Name(), size, rerr
 		}

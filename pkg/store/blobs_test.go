@@ -86,8 +86,8 @@ func TestBlobsPutReadError(t *testing.T) {
 	}
 }
 
-// Sync syncs each directory a blob went into once, and keeps those it
-// could not sync for the next time.
+// Sync syncs each blob stored since the last one, and each directory a blob
+// went into once, and keeps what it could not sync for the next time.
 func TestBlobsSync(t *testing.T) {
 	b, err := NewBlobs(t.TempDir())
 	if err != nil {
@@ -101,11 +101,18 @@ func TestBlobsSync(t *testing.T) {
 		}
 		sums = append(sums, sum)
 	}
-	if n := len(b.unsynced); n == 0 || n > 20 {
-		t.Fatalf("%d directories due for a sync after 20 blobs", n)
+	dirs := map[string]bool{}
+	for _, sum := range sums {
+		dirs[filepath.Dir(b.path(sum))] = true
+		if !b.unsynced[b.path(sum)] || !b.unsynced[filepath.Dir(b.path(sum))] {
+			t.Fatalf("blob %s or its directory not due for a sync: %v", sum, b.unsynced)
+		}
+	}
+	if n := len(b.unsynced); n != len(sums)+len(dirs) {
+		t.Fatalf("%d paths due for a sync after 20 blobs in %d directories", n, len(dirs))
 	}
 	if err := b.Sync(); err != nil || len(b.unsynced) != 0 {
-		t.Fatalf("Sync = %v, %d directories still due", err, len(b.unsynced))
+		t.Fatalf("Sync = %v, %d paths still due", err, len(b.unsynced))
 	}
 
 	gone := filepath.Dir(b.path(sums[0]))
@@ -118,7 +125,7 @@ func TestBlobsSync(t *testing.T) {
 	if err := b.Sync(); err == nil {
 		t.Fatal("Sync of a directory that is gone succeeded")
 	}
-	if !b.unsynced[gone] {
-		t.Errorf("the directory Sync failed on is no longer due: %v", b.unsynced)
+	if !b.unsynced[gone] || !b.unsynced[b.path(sums[0])] {
+		t.Errorf("the blob and directory Sync failed on are no longer due: %v", b.unsynced)
 	}
 }

@@ -2,6 +2,9 @@ package email_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
 	"testing"
 
 	"github.com/aduan/aduan/pkg/intake/email"
@@ -97,6 +100,65 @@ func TestPollerKilledBetweenStoreAndSeen(t *testing.T) {
 	}
 	if inbox, done := f.srv.count(t, "INBOX"), f.srv.count(t, "Processed"); inbox != 0 || done != 3 {
 		t.Fatalf("INBOX %d, Processed %d; want 0 and 3", inbox, done)
+	}
+}
+
+// A batch's blobs are made durable together, just before its mails leave
+// the INBOX, so a crash after a ticket's commit may leave that ticket's
+// raw mail and photos incomplete on disk. The mail is still in the INBOX:
+// reading it again writes every blob again, whole, and doubles nothing.
+func TestPollerMendsBlobsACrashLeftIncomplete(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendFixture(t, "plain.eml")
+	ctx, cancel := context.WithCancel(context.Background())
+	f.ingest.afterOK = cancel // dies after the commit, before the blobs are synced
+	_ = f.poller.Run(ctx, true)
+	f.ingest.afterOK = nil
+
+	ts, err := f.store.Tickets(context.Background(), store.TicketFilter{Limit: 10})
+	if err != nil || len(ts) != 1 {
+		t.Fatalf("tickets after the crash: %v, %v; want the 1 committed", ts, err)
+	}
+	var sums []string
+	msgs, err := f.store.Messages(context.Background(), ts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range msgs {
+		sums = append(sums, m.RawSHA256)
+	}
+	atts, err := f.store.Attachments(context.Background(), ts[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range atts {
+		if a.Stored {
+			sums = append(sums, a.SHA256)
+		}
+	}
+	if len(sums) != 4 {
+		t.Fatalf("%d blobs named after the crash, want the raw mail and 3 photos", len(sums))
+	}
+	for _, sum := range sums { // what a crash before the sync can leave: the name, not the bytes
+		if err := os.Truncate(f.blobs.Path(sum), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.messages(t); got != 1 {
+		t.Fatalf("messages = %d, want 1", got)
+	}
+	for _, sum := range sums {
+		data, err := os.ReadFile(f.blobs.Path(sum))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := sha256.Sum256(data); hex.EncodeToString(got[:]) != sum {
+			t.Errorf("blob %s holds %d bytes that are not its own after the re-read", sum, len(data))
+		}
 	}
 }
 

@@ -119,6 +119,7 @@ type pollerFixture struct {
 	dbURL  string
 	ingest *flakyIngester
 	poller *email.Poller
+	blobs  *store.Blobs
 }
 
 // flakyIngester fails or cancels on demand, standing in for a database
@@ -161,7 +162,7 @@ func newPollerFixture(t *testing.T) *pollerFixture {
 		Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
 	p := email.NewPoller(box, s, ing, email.NewAdapter(rules, blobs, email.Limits{}), blobs, quiet)
 	p.BatchSize = 2
-	return &pollerFixture{srv: srv, store: s, dbURL: dbURL, ingest: ing, poller: p}
+	return &pollerFixture{srv: srv, store: s, dbURL: dbURL, ingest: ing, poller: p, blobs: blobs}
 }
 
 func (f *pollerFixture) messages(t *testing.T) int {
