@@ -168,7 +168,8 @@ snapshot() {
 # is everything else, including other people's work on the machine and the kernel's softirq
 # work for loopback TCP that no process is billed for; iowait is idle time with I/O
 # outstanding. With MAILS (handled between the two), also the CPU milliseconds per mail of
-# the subject, PostgreSQL and Dovecot: "| per mail: subject=29.3 postgres=3.1 dovecot=2.0 ms".
+# the subject, PostgreSQL, Dovecot and everything busy on the machine (all, which includes the
+# rest): "| per mail: subject=29.3 postgres=3.1 dovecot=2.0 all=36.0 ms".
 cpu_split() {
   awk -v mails="${3:-0}" -v hz="$(getconf CLK_TCK)" '
     FNR == NR { a[$1 " " $2] = $3; c[$1 " " $2] = $4; if ($1 == "machine") { ai = $4; aw = $5 }; next }
@@ -187,33 +188,34 @@ cpu_split() {
       }
       if (top != "") printf " (%s)", top
       printf " iowait=%.0f%% idle=%.0f%%", 100 * wait / total, 100 * (idle - wait) / total
-      if (mails > 0) printf " | per mail: subject=%.1f postgres=%.1f dovecot=%.1f ms", 1000 * g["subject"] / hz / mails,
-        1000 * g["postgres"] / hz / mails, 1000 * g["dovecot"] / hz / mails
+      if (mails > 0) printf " | per mail: subject=%.1f postgres=%.1f dovecot=%.1f all=%.1f ms", 1000 * g["subject"] / hz / mails,
+        1000 * g["postgres"] / hz / mails, 1000 * g["dovecot"] / hz / mails, 1000 * (total - idle) / hz / mails
       printf "\n"
     }' "$1" "$2"
 }
 
-# sample NAME PID [COUNT_SQL]: until PID ends, snapshot every 5 s (the first after 2 s), with
-# the mails handled so far when COUNT_SQL is given, and keep top(1) and vmstat(8) views;
-# finish_sample writes the split between the first snapshot and the last one taken while PID
-# lived to $OUT/NAME.cpu ("subject" renamed to SUBJECT).
+# sample NAME PID EVERY [COUNT_CMD]: until PID ends, snapshot every EVERY seconds (the first
+# after one interval, at most 2 s), with the mails handled so far when COUNT_CMD (a command
+# printing that number) is given, and keep top(1) and vmstat(8) views; finish_sample writes
+# the split between the first snapshot and the last one taken while PID lived to
+# $OUT/NAME.cpu ("subject" renamed to SUBJECT).
 sample() {
-  local name=$1 pid=$2 count_sql=${3:-}
+  local name=$1 pid=$2 every=$3 count_cmd=${4:-}
   : >"$OUT/$name.snaps"
   (
     trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
-    top -b -d 5 -w 220 >"$OUT/$name.top" 2>/dev/null &
-    vmstat -n 5 >"$OUT/$name.vmstat" 2>/dev/null &
-    sleep 2 & wait $!
+    top -b -d "$every" -w 220 >"$OUT/$name.top" 2>/dev/null &
+    vmstat -n "$every" >"$OUT/$name.vmstat" 2>/dev/null &
+    sleep "$(awk -v e="$every" 'BEGIN { print (e < 2 ? e : 2) }')" & wait $!
     i=0
     while kill -0 "$pid" 2>/dev/null; do
       snapshot "$OUT/$name.snap.$i" "$pid"
       count=0
-      [ -z "$count_sql" ] || count=$(sql "$count_sql" 2>/dev/null || echo 0)
+      [ -z "$count_cmd" ] || count=$($count_cmd 2>/dev/null || echo 0)
       grep -q "^subject $pid " "$OUT/$name.snap.$i" || { rm -f "$OUT/$name.snap.$i"; break; }
       echo "$OUT/$name.snap.$i ${count:-0}" >>"$OUT/$name.snaps"
       i=$((i + 1))
-      sleep 5 & wait $!
+      sleep "$every" & wait $!
     done
     # shellcheck disable=SC2046 # one pid per word
     kill $(jobs -p) 2>/dev/null || true
@@ -221,6 +223,8 @@ sample() {
   SAMPLER_PID=$!
   BG_PIDS+=("$SAMPLER_PID")
 }
+tickets_so_far() { sql "SELECT count(*) FROM tickets"; }
+fetched_so_far() { cat "$OUT/fetch.progress"; }
 
 finish_sample() { # finish_sample NAME SUBJECT
   local name=$1 subject=$2 first last c1 c2
@@ -299,10 +303,10 @@ log "  $(field seconds "$APPEND") s, $(field mails_per_s "$APPEND") mails/s, $(f
 wait_quiet
 FETCH_QUIET=$QUIET
 log "baseline: plain IMAP fetch of the INBOX (EXAMINE, UID FETCH BODY.PEEK[] by 50)"
-"$TOOL" fetch -batch 50 >"$OUT/fetch.txt" 2>"$OUT/fetch.log" &
+"$TOOL" fetch -batch 50 -progress "$OUT/fetch.progress" >"$OUT/fetch.txt" 2>"$OUT/fetch.log" &
 FETCH_PID=$!
 BG_PIDS+=("$FETCH_PID")
-sample fetch "$FETCH_PID"
+sample fetch "$FETCH_PID" 1 fetched_so_far
 wait "$FETCH_PID" || { cat "$OUT/fetch.log" >&2; die "fetch failed"; }
 forget "$FETCH_PID"
 finish_sample fetch client
@@ -312,8 +316,8 @@ log "  $(field seconds "$FETCH") s, $(field mails_per_s "$FETCH") mails/s, $(fie
 
 # ------------------------------------------------------------ 4. the drain
 
-# What storing one blob costs on the data directory's disk (Blobs.Put: written, synced,
-# renamed into place): a photo and a raw mail.
+# What storing one blob costs on the data directory's disk (Blobs.Put: written and renamed
+# into place; then Sync, for that blob alone): a photo and a raw mail.
 "$TOOL" put -dir "$DATA/put" -n 100 -size $(($(field photo_kb "$APPEND") * 1024)) >"$OUT/put.txt"
 "$TOOL" put -dir "$DATA/put" -n 100 -size $((MAIL_BYTES / N)) >>"$OUT/put.txt"
 PUT_PHOTO=$(sed -n 1p "$OUT/put.txt") PUT_MAIL=$(sed -n 2p "$OUT/put.txt")
@@ -333,7 +337,7 @@ for _ in $(seq 1 50); do
 done
 [ -n "$AD_PID" ] || die "aduan poll did not start"
 BG_PIDS+=("$AD_PID")
-sample drain "$AD_PID" "SELECT count(*) FROM tickets"
+sample drain "$AD_PID" 5 tickets_so_far
 wait "$TIME_PID" || { tail -n 20 "$OUT/drain.log" >&2; die "aduan poll --once failed"; }
 t1=$(now)
 forget "$TIME_PID"
@@ -347,6 +351,9 @@ DRAIN_RSS=$(div "$DRAIN_RSS_KB" 1024 %.0f)
 DRAIN_CPU=$(awk -F': ' '/User time/ {u = $2} /System time/ {s = $2} END {printf "%.1f %.1f", u, s}' "$OUT/drain.time")
 read -r DRAIN_USER DRAIN_SYS <<<"$DRAIN_CPU"
 RATIO=$(div "$DRAIN_RATE" "$(field mails_per_s "$FETCH")" %.2f)
+# At half the plain fetch's rate, the CPU time a mail may cost in all (Dovecot, PostgreSQL,
+# aduan, the kernel) with every core busy.
+BUDGET=$(awk -v c="$NCPU" -v r="$(field mails_per_s "$FETCH")" 'BEGIN { if (r > 0) printf "%.2f", c * 1000 / (0.5 * r); else print "n/a" }')
 
 read -r TICKETS ATTACH MSGS STORED FAILS QUAR < <(sql "SELECT (SELECT count(*) FROM tickets),
   (SELECT count(*) FROM attachments), (SELECT count(*) FROM messages),
@@ -452,11 +459,12 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
   printf '%-44s %s\n' "  CPU during the fetch" "$(cat "$OUT/fetch.cpu")"
   printf '%-44s %s\n' "drain: aduan poll --once" "$DRAIN_SECS s = $DRAIN_RATE mails/s, $DRAIN_MB MB/s (machine ${DRAIN_QUIET}% idle before)"
   printf '%-44s %s\n' "  ratio drain / plain fetch" "$RATIO"
+  printf '%-44s %s\n' "  CPU a mail may cost for a ratio of 0.5" "$BUDGET ms on $NCPU cores (all of them busy); the drain used $(DRAIN_ALL=$(field all "$(sed 's/.*per mail: //' "$OUT/drain.cpu")"); echo "${DRAIN_ALL:-n/a}") ms"
   printf '%-44s %s\n' "  peak RSS of the poller" "$DRAIN_RSS MB"
   printf '%-44s %s\n' "  aduan CPU time" "user ${DRAIN_USER} s + sys ${DRAIN_SYS} s = $(div "$(awk -v u="$DRAIN_USER" -v s="$DRAIN_SYS" 'BEGIN{print (u+s)*1000}')" "$N" %.1f) ms per mail"
   printf '%-44s %s\n' "  CPU during the drain (% of all $NCPU cores)" "$(cat "$OUT/drain.cpu")"
   printf '%-44s %s\n' "  checked afterwards" "$CHECK"
-  printf '%-44s %s\n' "  one blob stored (Blobs.Put)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") ms (p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
+  printf '%-44s %s\n' "  one blob stored (Blobs.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
   if [ -n "$PROF_LINE" ]; then
     printf '%-44s %s\n' "profiled drain ($PROFILE_MAILS mails, Go profiler on)" "$(field seconds "$PROF_LINE") s = $PROF_RATE mails/s"
   fi

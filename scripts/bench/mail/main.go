@@ -3,8 +3,9 @@
 //
 //	mail append  -n N [-conns 4] [-run R]   generate N complaint mails, each with three ~200 KB
 //	                                         JPEG photos, and IMAP APPEND them to the INBOX
-//	mail fetch   [-batch 50]                 the baseline: EXAMINE INBOX, UID SEARCH, then UID FETCH
-//	                                         BODY.PEEK[] in batches, reading and discarding the bytes
+//	mail fetch   [-batch 50] [-progress F]   the baseline: EXAMINE INBOX, UID SEARCH, then UID FETCH
+//	                                         BODY.PEEK[] in batches, reading and discarding the bytes;
+//	                                         F gets the number of mails read so far after each batch
 //	mail smtp    -n M [-rate 10] -out F      send M such mails through SMTP at a steady rate; F gets
 //	                                         "message-id TAB send-start-ns TAB accepted-ns TAB error"
 //	mail latency -sends F -created G         delivery-to-ticket latency: G is "source_id TAB epoch
@@ -197,6 +198,7 @@ func fetchCmd(args []string) error {
 	fs := flag.NewFlagSet("fetch", flag.ExitOnError)
 	im := addIMAPFlags(fs)
 	batch := fs.Int("batch", 50, "UIDs per UID FETCH")
+	progress := fs.String("progress", "", "file to keep the number of mails read so far in")
 	fs.Parse(args)
 
 	start := time.Now()
@@ -234,6 +236,14 @@ func fetchCmd(args []string) error {
 			return fmt.Errorf("fetch: %w", err)
 		}
 		uids = uids[n:]
+		if *progress != "" { // renamed into place, so a reader never sees half a number
+			if err := os.WriteFile(*progress+".tmp", fmt.Appendf(nil, "%d\n", mails), 0o644); err != nil {
+				return err
+			}
+			if err := os.Rename(*progress+".tmp", *progress); err != nil {
+				return err
+			}
+		}
 	}
 	c.Logout().Wait()
 	secs := time.Since(start).Seconds()
