@@ -22,7 +22,9 @@
 #      checks N tickets, 3N attachments, an empty INBOX and N mails in Processed;
 #   5. profile (BENCH_PROFILE=1): BENCH_PROFILE_MAILS more mails drained by the same code as
 #      `aduan poll --once` run inside the helper under the Go CPU profiler (not reported as
-#      throughput: it is a second, smaller run); with BENCH_PERF=1 also perf over the machine;
+#      throughput: it is a second, smaller run); with BENCH_PERF=1 also perf over the machine,
+#      and the poller's CPU split by what it was doing, kernel included, in ms a mail
+#      (perf-attribution.txt);
 #   6. IDLE latency: `bin/aduan poll` waiting on an empty INBOX while BENCH_IDLE_MAILS such
 #      mails arrive through Postfix (SMTP 127.0.0.1:2525) at BENCH_IDLE_RATE a second; each
 #      mail's latency is its message's created_at in the database minus the moment its SMTP
@@ -393,6 +395,8 @@ if [ "$PROFILE" = 1 ]; then
     forget "$PERF_PID"
     perf report -i "$OUT/perf.data" --stdio --no-children -g none --sort comm 2>/dev/null | grep -v '^$' | head -n 30 >"$OUT/perf-comm.txt" || true
     perf report -i "$OUT/perf.data" --stdio --no-children -g none --sort comm,dso 2>/dev/null | grep -v '^$' | head -n 40 >"$OUT/perf-comm-dso.txt" || true
+    perf script -i "$OUT/perf.data" -F comm,tid,ip,sym 2>/dev/null |
+      "$TOOL" attribute -comm "$(basename "$TOOL")" -freq 199 -mails "$PROFILE_MAILS" >"$OUT/perf-attribution.txt" 2>&1 || true
     rm -f "$OUT/perf.data"
   fi
   PROF_LINE=$(grep '^BENCH profile' "$OUT/profile.txt")
@@ -467,6 +471,10 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
   printf '%-44s %s\n' "  one blob stored (Blobs.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
   if [ -n "$PROF_LINE" ]; then
     printf '%-44s %s\n' "profiled drain ($PROFILE_MAILS mails, Go profiler on)" "$(field seconds "$PROF_LINE") s = $PROF_RATE mails/s"
+  fi
+  if [ -s "$OUT/perf-attribution.txt" ]; then
+    echo "  where the profiled drain's CPU went (perf, kernel work included):"
+    grep -v '^BENCH' "$OUT/perf-attribution.txt" | sed 's/^/    /'
   fi
   printf '%-44s %s\n' "IDLE: $IDLE_MAILS mails by SMTP at $IDLE_RATE/s" "$(field ticketed "$LAT") ticketed; send start -> ticket p50 $(field p50_ms "$LAT") ms, p95 $(field p95_ms "$LAT") ms, p99 $(field p99_ms "$LAT") ms, max $(field max_ms "$LAT") ms"
   printf '%-44s %s\n' "" "(from SMTP acceptance: p50 $(field accepted_p50_ms "$LAT") ms, p99 $(field accepted_p99_ms "$LAT") ms; SMTP send p50 $(field send_p50_ms "$SMTP_LINE") ms; poller peak RSS $IDLE_RSS MB)"

@@ -15,6 +15,9 @@
 //	mail sample  [-k 0]                      write corpus mail k to stdout (to look at, or parse)
 //	mail put     -dir D [-n 100] [-size S]   what pkg/store.Blobs.Put costs for one blob of S bytes
 //	                                         in data directory D
+//	mail attribute [-comm C] [-freq F] -mails N
+//	                                         split process C's CPU in `perf script` output (stdin)
+//	                                         by what it was doing, in ms a mail
 //
 // The IMAP and SMTP settings come from flags whose defaults are the
 // environment Aduan reads (ADUAN_IMAP_ADDR, ADUAN_IMAP_USER, ...).
@@ -41,7 +44,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: mail append|fetch|smtp|latency|profile|put|sample [flags]")
+		fmt.Fprintln(os.Stderr, "usage: mail append|fetch|smtp|latency|profile|put|attribute|sample [flags]")
 		os.Exit(2)
 	}
 	var err error
@@ -58,6 +61,8 @@ func main() {
 		err = profileCmd(args)
 	case "put":
 		err = putCmd(args)
+	case "attribute":
+		err = attributeCmd(args)
 	case "sample":
 		fs := flag.NewFlagSet("sample", flag.ExitOnError)
 		k := fs.Int("k", 0, "which mail")
