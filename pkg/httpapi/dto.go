@@ -104,13 +104,23 @@ type messageJSON struct {
 	AuthorID  *int64    `json:"author_id"`
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
+	HTML      string    `json:"html"`
+	Kind      string    `json:"kind"`
+	Automatic string    `json:"automatic"`
 	Status    string    `json:"status"`
+	Error     string    `json:"error"`
+	Warnings  []string  `json:"warnings"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func toMessageJSON(m ticket.Message) messageJSON {
-	return messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
-		Subject: m.Subject, Body: m.Body, Status: m.Status, CreatedAt: m.CreatedAt}
+	out := messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
+		Subject: m.Subject, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic, Status: m.Status,
+		Error: m.Error, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
+	if out.Warnings == nil {
+		out.Warnings = []string{}
+	}
+	return out
 }
 
 type attachmentJSON struct {

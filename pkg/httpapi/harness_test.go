@@ -286,10 +286,14 @@ type complainantOut struct {
 }
 
 type messageOut struct {
-	ID        int64  `json:"id"`
-	Direction string `json:"direction"`
-	AuthorID  *int64 `json:"author_id"`
-	Body      string `json:"body"`
+	ID        int64    `json:"id"`
+	Direction string   `json:"direction"`
+	AuthorID  *int64   `json:"author_id"`
+	Body      string   `json:"body"`
+	HTML      string   `json:"html"`
+	Kind      string   `json:"kind"`
+	Automatic string   `json:"automatic"`
+	Warnings  []string `json:"warnings"`
 }
 
 type eventOut struct {

@@ -6,7 +6,9 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/ticket"
 )
 
 type mailPage struct {
@@ -15,6 +17,37 @@ type mailPage struct {
 		Reason string `json:"reason"`
 	} `json:"items"`
 	NextCursor *string `json:"next_cursor"`
+}
+
+// An agent reads a mail as it came: its sanitised HTML, the problems met
+// reading it, and which of the messages a machine sent.
+func TestTicketShowsMailAsItCame(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	res, err := h.app.Ingester.Ingest(ctx, intake.Inbound{Channel: ticket.ChannelEmail, SourceID: "<m1@warga.test>",
+		Category: ticket.CategoryCertificateMissing, Body: "Sertifikat saya belum keluar.",
+		HTML:         "<p>Sertifikat saya <b>belum keluar</b>.</p>",
+		ReadWarnings: []string{"Malformed Base64: illegal base64 data at input byte 76"},
+		Complainant:  ticket.Complainant{Name: "Ani", Email: "ani@warga.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := h.app.Ingester.Ingest(ctx, intake.Inbound{Channel: ticket.ChannelEmail, SourceID: "<ooo@warga.test>",
+		ThreadTicketID: res.Ticket.ID, Automatic: "auto-submitted", Body: "Saya sedang cuti.",
+		Complainant: ticket.Complainant{Email: "ani@warga.test"}}); err != nil {
+		t.Fatal(err)
+	}
+	got := h.ticket(t, h.token(t, h.agent), fmt.Sprint(res.Ticket.ID))
+	if len(got.Messages) != 2 {
+		t.Fatalf("messages %+v, want the mail and the auto-reply", got.Messages)
+	}
+	mail, ooo := got.Messages[0], got.Messages[1]
+	if mail.HTML != "<p>Sertifikat saya <b>belum keluar</b>.</p>" || len(mail.Warnings) != 1 || mail.Kind != "" {
+		t.Errorf("the complaint reads %+v, want its HTML, its warning and no kind", mail)
+	}
+	if ooo.Kind != "automatic" || ooo.Automatic != "auto-submitted" || ooo.HTML != "" || ooo.Warnings == nil {
+		t.Errorf("the auto-reply reads %+v, want kind automatic, why, no HTML and an empty list of warnings", ooo)
+	}
 }
 
 func TestMailListsForAdmins(t *testing.T) {

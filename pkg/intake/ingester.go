@@ -31,8 +31,13 @@ type Inbound struct {
 	CallRef     string
 	AuthorID    *int64   // the agent who typed it in, for the call center
 	Warnings    []string // problems found in the data, kept on the ticket
-	Documents   ticket.Documents
-	Attachments []ticket.Attachment // bytes already in the blob store
+	// HTML is the item's HTML, sanitised (an email's HTML part), and
+	// ReadWarnings the problems met reading the item itself (broken
+	// MIME): both are kept on its message.
+	HTML         string
+	ReadWarnings []string
+	Documents    ticket.Documents
+	Attachments  []ticket.Attachment // bytes already in the blob store
 
 	// ThreadTicketID names the ticket this continues when the adapter
 	// knows it; ThreadRefs are ids of earlier messages the item answers
@@ -267,7 +272,7 @@ func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound)
 func (in *Ingester) message(item Inbound) ticket.Message {
 	m := ticket.Message{Direction: ticket.Inbound, Channel: item.Channel, SourceID: item.SourceID,
 		SourceHash: item.SourceHash, AuthorID: item.AuthorID, Subject: item.Subject, Body: item.Body,
-		RawSHA256: item.RawSHA256, Automatic: item.Automatic}
+		RawSHA256: item.RawSHA256, Automatic: item.Automatic, HTML: item.HTML, Warnings: item.ReadWarnings}
 	if item.Automatic != "" {
 		m.Kind = ticket.KindAutomatic
 	}

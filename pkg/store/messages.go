@@ -23,6 +23,8 @@ type messageRow struct {
 	Recipient  string
 	RawSHA256  string `gorm:"column:raw_sha256"`
 	Error      string
+	HTML       string   `gorm:"column:html"`
+	Warnings   []string `gorm:"serializer:json"`
 	CreatedAt  time.Time
 }
 
@@ -32,7 +34,10 @@ func toDBMessage(m *ticket.Message) messageRow {
 	row := messageRow{ID: m.ID, TicketID: m.TicketID, Direction: string(m.Direction), Channel: string(m.Channel),
 		SourceHash: m.SourceHash, AuthorID: m.AuthorID, Subject: m.Subject, Body: m.Body, Status: m.Status,
 		Kind: m.Kind, Automatic: m.Automatic, Recipient: m.Recipient, RawSHA256: m.RawSHA256, Error: m.Error,
-		CreatedAt: m.CreatedAt}
+		HTML: m.HTML, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
+	if row.Warnings == nil {
+		row.Warnings = []string{}
+	}
 	if m.SourceID != "" {
 		id := m.SourceID
 		row.SourceID = &id
@@ -44,7 +49,10 @@ func toMessage(r messageRow) ticket.Message {
 	m := ticket.Message{ID: r.ID, TicketID: r.TicketID, Direction: ticket.Direction(r.Direction),
 		Channel: ticket.Channel(r.Channel), SourceHash: r.SourceHash, AuthorID: r.AuthorID, Subject: r.Subject,
 		Body: r.Body, Status: r.Status, Kind: r.Kind, Automatic: r.Automatic, Recipient: r.Recipient,
-		RawSHA256: r.RawSHA256, Error: r.Error, CreatedAt: r.CreatedAt}
+		RawSHA256: r.RawSHA256, Error: r.Error, HTML: r.HTML, Warnings: r.Warnings, CreatedAt: r.CreatedAt}
+	if m.Warnings == nil {
+		m.Warnings = []string{}
+	}
 	if r.SourceID != nil {
 		m.SourceID = *r.SourceID
 	}

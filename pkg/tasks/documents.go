@@ -27,7 +27,7 @@ const (
 	// another NIK on another ticket.
 	EventPossibleMisuse = "possible_misuse"
 	// KindDocsRequest is the kind of the outbound mail asking for documents.
-	KindDocsRequest = "docs_request"
+	KindDocsRequest = ticket.KindDocsRequest
 )
 
 // Reasons of the checks made here rather than by the documents package.

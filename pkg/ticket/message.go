@@ -29,14 +29,21 @@ type Message struct {
 	Recipient  string // outbound: the address it goes to
 	RawSHA256  string // the raw mail or webhook body in the blob store
 	Error      string // outbound: why delivery failed
-	CreatedAt  time.Time
+	// HTML is an email's HTML part, sanitised (no scripts, no remote
+	// images); "" when it had none. Body holds its text either way.
+	HTML string
+	// Warnings are the problems met reading the item itself (broken MIME,
+	// bad base64), so an agent knows why its text may be odd.
+	Warnings  []string
+	CreatedAt time.Time
 }
 
 // Message kinds and delivery states.
 const (
-	KindAck       = "ack"
-	KindReply     = "reply"
-	KindAutomatic = "automatic"
+	KindAck         = "ack"          // outbound: the acknowledgement of a new complaint
+	KindReply       = "reply"        // outbound: an agent's reply
+	KindDocsRequest = "docs_request" // outbound: the request for missing or unusable photos
+	KindAutomatic   = "automatic"    // inbound: machine-sent mail, which changes nothing
 
 	DeliveryQueued  = "queued"
 	DeliverySending = "sending"

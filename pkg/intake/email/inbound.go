@@ -60,7 +60,8 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	form := extractForm(m.Text, now)
 	in := intake.Inbound{
 		Channel: ticket.ChannelEmail, SourceID: SourceID(m, raw), RawSHA256: rawSHA,
-		Subject: strings.TrimSpace(m.Subject), Body: m.Text, Automatic: m.Automatic,
+		Subject: strings.TrimSpace(m.Subject), Body: m.Text, HTML: m.HTML, ReadWarnings: m.Warnings,
+		Automatic:  m.Automatic,
 		ThreadRefs: append(bracketed(m.InReplyTo), bracketed(m.References)...), Ack: m.Automatic == "",
 		LooksLikeReply: replyPrefix.MatchString(m.Subject), Status: ticket.StatusNew, Priority: ticket.PriorityNormal,
 	}

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aduan/aduan/pkg/intake/email"
@@ -100,6 +101,52 @@ func TestPollerKilledBetweenStoreAndSeen(t *testing.T) {
 	}
 	if inbox, done := f.srv.count(t, "INBOX"), f.srv.count(t, "Processed"); inbox != 0 || done != 3 {
 		t.Fatalf("INBOX %d, Processed %d; want 0 and 3", inbox, done)
+	}
+}
+
+// A message keeps what an agent needs to read the mail as it came: the
+// HTML, sanitised, and the problems met reading broken MIME.
+func TestPollerKeepsHTMLAndReadWarnings(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendFixture(t, "html-only.eml")
+	f.srv.appendFixture(t, "broken-mime.eml")
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	byFixture := map[string]ticket.Message{}
+	ts, err := f.store.Tickets(context.Background(), store.TicketFilter{Limit: 10})
+	if err != nil || len(ts) != 2 {
+		t.Fatalf("tickets: %v, %v; want 2", ts, err)
+	}
+	for _, tk := range ts {
+		msgs, err := f.store.Messages(context.Background(), tk.ID)
+		if err != nil || len(msgs) != 1 {
+			t.Fatalf("messages of ticket %d: %v, %v", tk.ID, msgs, err)
+		}
+		if strings.Contains(msgs[0].Body, "DEWI LESTARI") {
+			byFixture["html-only"] = msgs[0]
+		} else {
+			byFixture["broken-mime"] = msgs[0]
+		}
+	}
+	html := byFixture["html-only"]
+	if !strings.Contains(html.HTML, "<b>DEWI LESTARI</b>") {
+		t.Errorf("HTML of the HTML-only mail = %q, want its markup kept", html.HTML)
+	}
+	for _, bad := range []string{"<script", "onload", "onclick", "tracker.example.com"} {
+		if strings.Contains(html.HTML, bad) {
+			t.Errorf("stored HTML still holds %q: %s", bad, html.HTML)
+		}
+	}
+	if len(html.Warnings) != 0 {
+		t.Errorf("warnings on a well-formed mail: %v", html.Warnings)
+	}
+	broken := byFixture["broken-mime"]
+	if w := strings.Join(broken.Warnings, "\n"); !strings.Contains(w, "Malformed Base64") {
+		t.Errorf("warnings kept on the broken mail's message = %q, want enmime's", w)
+	}
+	if broken.HTML != "" {
+		t.Errorf("HTML of a text mail = %q, want none", broken.HTML)
 	}
 }
 

@@ -1,0 +1,11 @@
+-- +goose Up
+-- What an email message keeps besides its text: its HTML, sanitised (no
+-- scripts, no remote images) for agents to see the mail as it was written,
+-- and the problems met reading it (broken MIME, bad base64), so an agent
+-- knows why its text may be odd.
+ALTER TABLE messages
+    ADD COLUMN html     text  NOT NULL DEFAULT '',
+    ADD COLUMN warnings jsonb NOT NULL DEFAULT '[]';
+
+-- +goose Down
+ALTER TABLE messages DROP COLUMN warnings, DROP COLUMN html;
