@@ -103,6 +103,7 @@ type messageJSON struct {
 	Channel   string    `json:"channel"`
 	AuthorID  *int64    `json:"author_id"`
 	Subject   string    `json:"subject"`
+	Sender    string    `json:"sender"`
 	Body      string    `json:"body"`
 	HTML      string    `json:"html"`
 	Kind      string    `json:"kind"`
@@ -115,7 +116,7 @@ type messageJSON struct {
 
 func toMessageJSON(m ticket.Message) messageJSON {
 	out := messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
-		Subject: m.Subject, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic, Status: m.Status,
+		Subject: m.Subject, Sender: m.Sender, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic, Status: m.Status,
 		Error: m.Error, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
 	if out.Warnings == nil {
 		out.Warnings = []string{}

@@ -31,9 +31,10 @@ type Inbound struct {
 	CallRef     string
 	AuthorID    *int64   // the agent who typed it in, for the call center
 	Warnings    []string // problems found in the data, kept on the ticket
-	// HTML is the item's HTML, sanitised (an email's HTML part), and
-	// ReadWarnings the problems met reading the item itself (broken
-	// MIME): both are kept on its message.
+	// Sender is where answers to the item go (an email's Reply-To, else its
+	// From), HTML its HTML, sanitised, and ReadWarnings the problems met
+	// reading the item itself (broken MIME): all kept on its message.
+	Sender       string
 	HTML         string
 	ReadWarnings []string
 	Documents    ticket.Documents
@@ -272,7 +273,8 @@ func (in *Ingester) appendTo(ctx context.Context, t ticket.Ticket, item Inbound)
 func (in *Ingester) message(item Inbound) ticket.Message {
 	m := ticket.Message{Direction: ticket.Inbound, Channel: item.Channel, SourceID: item.SourceID,
 		SourceHash: item.SourceHash, AuthorID: item.AuthorID, Subject: item.Subject, Body: item.Body,
-		RawSHA256: item.RawSHA256, Automatic: item.Automatic, HTML: item.HTML, Warnings: item.ReadWarnings}
+		RawSHA256: item.RawSHA256, Automatic: item.Automatic, Sender: item.Sender, HTML: item.HTML,
+		Warnings: item.ReadWarnings}
 	if item.Automatic != "" {
 		m.Kind = ticket.KindAutomatic
 	}

@@ -21,6 +21,7 @@ type messageRow struct {
 	Kind       string
 	Automatic  string
 	Recipient  string
+	Sender     string
 	RawSHA256  string `gorm:"column:raw_sha256"`
 	Error      string
 	HTML       string   `gorm:"column:html"`
@@ -33,8 +34,8 @@ func (messageRow) TableName() string { return "messages" }
 func toDBMessage(m *ticket.Message) messageRow {
 	row := messageRow{ID: m.ID, TicketID: m.TicketID, Direction: string(m.Direction), Channel: string(m.Channel),
 		SourceHash: m.SourceHash, AuthorID: m.AuthorID, Subject: m.Subject, Body: m.Body, Status: m.Status,
-		Kind: m.Kind, Automatic: m.Automatic, Recipient: m.Recipient, RawSHA256: m.RawSHA256, Error: m.Error,
-		HTML: m.HTML, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
+		Kind: m.Kind, Automatic: m.Automatic, Recipient: m.Recipient, Sender: m.Sender, RawSHA256: m.RawSHA256,
+		Error: m.Error, HTML: m.HTML, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
 	if row.Warnings == nil {
 		row.Warnings = []string{}
 	}
@@ -48,7 +49,7 @@ func toDBMessage(m *ticket.Message) messageRow {
 func toMessage(r messageRow) ticket.Message {
 	m := ticket.Message{ID: r.ID, TicketID: r.TicketID, Direction: ticket.Direction(r.Direction),
 		Channel: ticket.Channel(r.Channel), SourceHash: r.SourceHash, AuthorID: r.AuthorID, Subject: r.Subject,
-		Body: r.Body, Status: r.Status, Kind: r.Kind, Automatic: r.Automatic, Recipient: r.Recipient,
+		Body: r.Body, Status: r.Status, Kind: r.Kind, Automatic: r.Automatic, Recipient: r.Recipient, Sender: r.Sender,
 		RawSHA256: r.RawSHA256, Error: r.Error, HTML: r.HTML, Warnings: r.Warnings, CreatedAt: r.CreatedAt}
 	if m.Warnings == nil {
 		m.Warnings = []string{}

@@ -54,9 +54,9 @@ WITH c_new AS (
     RETURNING id, number
 ), m AS (
     INSERT INTO messages (ticket_id, direction, channel, source_id, source_hash, author_id, subject, body,
-        raw_sha256, automatic, kind, html, warnings, created_at)
+        raw_sha256, automatic, kind, sender, html, warnings, created_at)
     SELECT t.id, 'inbound', @channel, @src, @hash, @actor, @subj, @body, @rawsha,
-        @automatic, @mkind, @html, CAST(@mwarns AS jsonb), @ts
+        @automatic, @mkind, @sender, @html, CAST(@mwarns AS jsonb), @ts
     FROM t
     RETURNING id
 ), a AS (
@@ -133,7 +133,7 @@ func (s *Store) OpenTicket(ctx context.Context, nt NewTicket) error {
 		"callref": trow.CallRef, "docs": jsonText(trow.Documents), "warns": jsonText(trow.Warnings),
 		"actor": m.AuthorID, "firstresp": t.SLA.FirstRespondedAt, "resolved": resolvedAt,
 		"src": m.SourceID, "hash": m.SourceHash, "body": m.Body, "rawsha": m.RawSHA256,
-		"automatic": m.Automatic, "mkind": m.Kind, "html": m.HTML, "mwarns": jsonText(toDBMessage(m).Warnings),
+		"automatic": m.Automatic, "mkind": m.Kind, "sender": m.Sender, "html": m.HTML, "mwarns": jsonText(toDBMessage(m).Warnings),
 		"atts": jsonText(atts), "evkind": nt.Event.Kind,
 		"evdata": jsonText(nt.Event.Data), "tasks": jsonText(nt.Tasks),
 	}).Scan(&out).Error

@@ -27,6 +27,7 @@ type Message struct {
 	Kind       string // outbound: ack, reply; inbound: "" (a person) or automatic
 	Automatic  string // inbound: why the item was machine-sent, e.g. auto-submitted
 	Recipient  string // outbound: the address it goes to
+	Sender     string // inbound email: the address it came from (Reply-To, else From), where answers go
 	RawSHA256  string // the raw mail or webhook body in the blob store
 	Error      string // outbound: why delivery failed
 	// HTML is an email's HTML part, sanitised (no scripts, no remote

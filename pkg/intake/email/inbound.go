@@ -73,6 +73,7 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	}
 	var missing []string
 	in.Complainant, in.Warnings, missing = complainantOf(m, form, now)
+	in.Sender = in.Complainant.Email // answers go where the mail came from, whatever the record holds
 	in.Category = a.rules.Guess(m.Subject + "\n" + form.Complaint)
 	attachments, docs, err := a.storeAttachments(m.Attachments)
 	if err != nil {

@@ -104,8 +104,8 @@ func TestPollerKilledBetweenStoreAndSeen(t *testing.T) {
 	}
 }
 
-// A message keeps what an agent needs to read the mail as it came: the
-// HTML, sanitised, and the problems met reading broken MIME.
+// A message keeps what an agent needs to read the mail as it came: who
+// sent it, the HTML, sanitised, and the problems met reading broken MIME.
 func TestPollerKeepsHTMLAndReadWarnings(t *testing.T) {
 	f := newPollerFixture(t)
 	f.srv.appendFixture(t, "html-only.eml")
@@ -130,6 +130,9 @@ func TestPollerKeepsHTMLAndReadWarnings(t *testing.T) {
 		}
 	}
 	html := byFixture["html-only"]
+	if html.Sender != "dewi.lestari@yahoo.co.id" {
+		t.Errorf("sender = %q, want the address the mail came from", html.Sender)
+	}
 	if !strings.Contains(html.HTML, "<b>DEWI LESTARI</b>") {
 		t.Errorf("HTML of the HTML-only mail = %q, want its markup kept", html.HTML)
 	}
