@@ -21,6 +21,9 @@ func (a *App) Pollers() ([]*email.Poller, error) {
 		for _, folder := range acct.Mailboxes {
 			box := email.Mailbox{Addr: acct.Addr, User: acct.User, Password: acct.Password, TLS: acct.TLS, Name: folder,
 				Processed: imapCfg.Processed, Quarantine: imapCfg.Quarantine, PollInterval: imapCfg.PollInterval}
+			if err := box.Validate(); err != nil {
+				return nil, err
+			}
 			p := email.NewPoller(box, a.Store, a.Ingester, adapter, a.Blobs, a.Log)
 			p.Stats = a.mailMetrics.count
 			out = append(out, p)

@@ -149,6 +149,23 @@ func UniqueViolation(err error) string {
 	return ""
 }
 
+// BadData reports whether PostgreSQL refused err's statement for the values
+// it carried: a data exception (class 22, e.g. a NUL byte in a text), an
+// integrity violation (23) or a value past a limit (54). The same values
+// fail the same way however often they are sent, unlike a server that is
+// unreachable, restarting or out of room, which may pass.
+func BadData(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) || len(pgErr.Code) < 2 {
+		return false
+	}
+	switch pgErr.Code[:2] {
+	case "22", "23", "54":
+		return true
+	}
+	return false
+}
+
 // notFound turns gorm's not-found into the domain's ENOTFOUND.
 func notFound(err error, what string) error {
 	if errors.Is(err, gorm.ErrRecordNotFound) {

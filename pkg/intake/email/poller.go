@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"slices"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/emersion/go-imap/v2"
@@ -29,6 +32,26 @@ type Mailbox struct {
 
 // Key names the mailbox in the position table.
 func (m Mailbox) Key() string { return m.User + "@" + m.Addr + "/" + m.Name }
+
+// Validate reports a setting that cannot work, so a bad configuration
+// stops the poller at start. A plain connection (tls none) would carry the
+// password in clear, so it may only go to a server on this machine.
+func (m Mailbox) Validate() error {
+	host, _, err := net.SplitHostPort(m.Addr)
+	if err != nil {
+		return fmt.Errorf("imap %s: address %q: %w", m.User, m.Addr, err)
+	}
+	switch m.TLS {
+	case "none":
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("imap %s: tls none is allowed only to a server on this machine (loopback), not %q", m.User, host)
+		}
+	case "starttls", "tls":
+	default:
+		return fmt.Errorf("imap %s: tls must be none, starttls or tls, not %q", m.User, m.TLS)
+	}
+	return nil
+}
 
 // PollerStore is what the poller needs from storage.
 type PollerStore interface {
@@ -72,9 +95,13 @@ type Poller struct {
 	MaxAttempts int
 	// Stats, when set, is told of every mail handled.
 	Stats func(outcome string)
+	// OnceAttempts is how many sessions in a row may fail without taking
+	// in a mail before Run with once gives up and returns the last error.
+	OnceAttempts int
 
 	memory     []*takerMemory // one per taker, reused batch after batch
 	rawBuffers rawBuffers     // fetched mails held in memory for the takers
+	settled    atomic.Int64   // mails flagged or moved aside so far: what a session got done
 }
 
 // NewPoller returns a poller of box.
@@ -83,20 +110,30 @@ func NewPoller(box Mailbox, s PollerStore, ing Ingester, a *Adapter, blobs RawBl
 		box.PollInterval = 30 * time.Second
 	}
 	return &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
-		BatchSize: 50, MaxAttempts: 3, Takers: 4, rawBuffers: rawBuffers{budget: rawBudget}}
+		BatchSize: 50, MaxAttempts: 3, Takers: 4, OnceAttempts: 8, rawBuffers: rawBuffers{budget: rawBudget}}
 }
 
 // Run reads the mailbox until ctx ends, reconnecting with backoff when the
-// connection drops. With once, it drains what is there and returns.
+// connection drops; the backoff starts over after a session that got
+// something done. With once, it drains what is there and returns, or
+// returns the last error once OnceAttempts sessions in a row got nothing
+// done (a wrong password, a database that stays away).
 func (p *Poller) Run(ctx context.Context, once bool) error {
-	backoff := time.Duration(0)
+	backoff, fruitless := time.Duration(0), 0
 	for {
+		start, settled := time.Now(), p.settled.Load()
 		err := p.session(ctx, once)
 		if ctx.Err() != nil {
 			return nil
 		}
 		if err == nil && once {
 			return nil
+		}
+		if p.settled.Load() > settled || time.Since(start) > time.Minute {
+			backoff, fruitless = 0, 0
+		}
+		if fruitless++; once && fruitless >= max(p.OnceAttempts, 1) {
+			return fmt.Errorf("mailbox %s: giving up after %d attempts: %w", p.box.Key(), fruitless, err)
 		}
 		backoff = min(max(2*backoff, time.Second), time.Minute)
 		p.log.WarnContext(ctx, "mailbox session ended; reconnecting", "err", err, "retry_in", backoff.String())
@@ -398,8 +435,8 @@ func (p *Poller) take(ctx context.Context, j mailJob, mem *takerMemory) error {
 	}
 	res, err := p.ingester.Ingest(ctx, in)
 	if err != nil {
-		if code := ticket.ErrorCode(err); code == ticket.EINVALID || code == ticket.ECONFLICT {
-			return fmt.Errorf("ingest: %w", err) // the mail's own fault
+		if code := ticket.ErrorCode(err); code == ticket.EINVALID || code == ticket.ECONFLICT || store.BadData(err) {
+			return fmt.Errorf("ingest: %w", err) // the mail's own fault: it would fail the same way again
 		}
 		return fmt.Errorf("%w: ingest: %v", errTransient, err)
 	}
@@ -421,7 +458,9 @@ func resultOutcome(res intake.Result) string {
 
 // fail records a failed mail and quarantines it once it failed too often.
 func (p *Poller) fail(ctx context.Context, uidValidity uint32, uid imap.UID, sum string, size int64, cause error) (outcome, error) {
-	attempts, err := p.store.RecordMailFailure(ctx, p.box.Key(), uidValidity, uint32(uid), cause.Error())
+	// The reason may quote the mail; it must be storable whatever it holds.
+	reason := strings.ToValidUTF8(strings.ReplaceAll(cause.Error(), "\x00", ""), "\uFFFD")
+	attempts, err := p.store.RecordMailFailure(ctx, p.box.Key(), uidValidity, uint32(uid), reason)
 	if err != nil {
 		return failed, fmt.Errorf("%w: %v", errTransient, err)
 	}
@@ -431,7 +470,7 @@ func (p *Poller) fail(ctx context.Context, uidValidity uint32, uid imap.UID, sum
 		return failed, nil
 	}
 	err = p.store.Quarantine(ctx, store.QuarantinedMail{Mailbox: p.box.Key(), UIDValidity: int64(uidValidity),
-		UID: int64(uid), RawSHA256: sum, Size: size, Reason: cause.Error()})
+		UID: int64(uid), RawSHA256: sum, Size: size, Reason: reason})
 	if err != nil {
 		return failed, fmt.Errorf("%w: %v", errTransient, err)
 	}
@@ -468,6 +507,7 @@ func (p *Poller) settle(c *imapclient.Client, results map[imap.UID]outcome) erro
 			return fmt.Errorf("move to %s: %w", p.box.Quarantine, err)
 		}
 	}
+	p.settled.Add(int64(len(done) + len(bad)))
 	return nil
 }
 

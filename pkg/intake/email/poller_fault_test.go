@@ -5,7 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"net"
+	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -17,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -197,9 +200,21 @@ type faultFixture struct {
 
 func newFaultFixture(t *testing.T, rule *cutRule) *faultFixture {
 	t.Helper()
+	return newFaultFixtureWith(t, rule, nil)
+}
+
+// newFaultFixtureWith is newFaultFixture whose poller and ingester reach
+// the fixture's database through the store via returns, when via is set.
+func newFaultFixtureWith(t *testing.T, rule *cutRule, via func(dbURL string) *store.Store) *faultFixture {
+	t.Helper()
 	f := &faultFixture{pollerFixture: newPollerFixture(t)}
 	f.proxy = newCutProxy(t, f.srv.addr, rule)
-	f.spy = &failureSpy{Store: f.store}
+	st := f.store
+	if via != nil {
+		st = via(f.dbURL)
+		f.ingest.real = intake.NewIngester(st, quiet)
+	}
+	f.spy = &failureSpy{Store: st}
 	blobs, err := store.NewBlobs(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -471,4 +486,109 @@ func checkEveryMailOnce(t *testing.T, f *faultFixture, want baseline) {
 	if err != nil || len(qs) > 0 {
 		t.Errorf("quarantined mails = %+v, %v; want none", qs, err)
 	}
+}
+
+// pgLink forwards connections to PostgreSQL and can be unplugged: every
+// open connection is cut and new ones are refused until it is plugged in
+// again, as when the database's host goes away and comes back.
+type pgLink struct {
+	ln      net.Listener
+	target  string
+	refused atomic.Int32 // connections refused while unplugged
+
+	mu   sync.Mutex
+	down bool
+	open []net.Conn
+}
+
+func newPGLink(t *testing.T, target string) *pgLink {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &pgLink{ln: ln, target: target}
+	go l.serve()
+	t.Cleanup(func() { ln.Close(); l.unplug() })
+	return l
+}
+
+func (l *pgLink) serve() {
+	for {
+		client, err := l.ln.Accept()
+		if err != nil {
+			return
+		}
+		l.mu.Lock()
+		down := l.down
+		l.mu.Unlock()
+		if down {
+			l.refused.Add(1)
+			client.Close()
+			continue
+		}
+		server, err := net.Dial("tcp", l.target)
+		if err != nil {
+			client.Close()
+			continue
+		}
+		l.mu.Lock()
+		l.open = append(l.open, client, server)
+		l.mu.Unlock()
+		go func() { _, _ = io.Copy(server, client); server.Close() }()
+		go func() { _, _ = io.Copy(client, server); client.Close() }()
+	}
+}
+
+func (l *pgLink) unplug() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.down = true
+	for _, c := range l.open {
+		c.Close()
+	}
+	l.open = nil
+}
+
+func (l *pgLink) plug() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.down = false
+}
+
+// PostgreSQL becomes unreachable in the middle of a drain (every
+// connection to it cut, new ones refused) and is back 2 s later: the drain
+// waits it out, and afterwards every mail is a ticket exactly once, whole,
+// with nothing counted against a mail.
+func TestPollerFaultDatabaseUnreachable(t *testing.T) {
+	base := cleanDrain(t)
+	var link *pgLink
+	f := newFaultFixtureWith(t, nil, func(dbURL string) *store.Store {
+		u, err := url.Parse(dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		link = newPGLink(t, u.Host)
+		u.Host = link.ln.Addr().String()
+		st, err := store.Open(context.Background(), u.String(), store.Options{MaxOpenConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	})
+	var outage sync.Once
+	f.ingest.afterOK = func() { // the first mail is in; the database goes away
+		outage.Do(func() {
+			link.unplug()
+			time.AfterFunc(2*time.Second, link.plug)
+		})
+	}
+	if err := f.runOnce(t); err != nil {
+		t.Fatal(err)
+	}
+	if link.refused.Load() == 0 {
+		t.Fatal("no connection was refused: the drain never met the outage")
+	}
+	checkEveryMailOnce(t, f, base)
 }

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -260,6 +263,102 @@ func TestPollerQuarantinesBrokenMail(t *testing.T) {
 	}
 	if n := storetest.Count(t, f.dbURL, "SELECT max(attempts) FROM mail_failures"); n != 3 {
 		t.Errorf("attempts = %d after another round, want 3 (no more fetching)", n)
+	}
+}
+
+// A mail PostgreSQL refuses for what it holds fails the same way every
+// time: it is the mail's fault, so it is quarantined after three tries
+// instead of holding up the mailbox, and the mail behind it goes in.
+func TestPollerQuarantinesMailTheDatabaseRefuses(t *testing.T) {
+	f := newPollerFixture(t)
+	f.srv.appendFixture(t, "html-only.eml")
+	f.srv.appendFixture(t, "plain.eml")
+	f.ingest.badData = "DEWI LESTARI" // html-only.eml's text
+	for range 3 {
+		if err := f.runOnce(t); err != nil {
+			t.Fatalf("a drain ended with %v; a mail's bad data must not stop it", err)
+		}
+	}
+	if got := f.messages(t); got != 1 {
+		t.Fatalf("messages = %d, want the good mail", got)
+	}
+	qs, err := f.store.QuarantinedMails(context.Background(), 0, 10)
+	if err != nil || len(qs) != 1 || !strings.Contains(qs[0].Reason, "22021") {
+		t.Fatalf("quarantined = %+v, %v; want the refused mail with PostgreSQL's reason", qs, err)
+	}
+	if q, inbox := f.srv.count(t, "Quarantine"), f.srv.count(t, "INBOX"); q != 1 || inbox != 0 {
+		t.Fatalf("Quarantine %d, INBOX %d; want 1 and 0", q, inbox)
+	}
+}
+
+// `aduan poll --once` against a mailbox it cannot log in to gives up with
+// the reason instead of retrying for ever.
+func TestPollerOnceGivesUp(t *testing.T) {
+	f := newPollerFixture(t)
+	box := email.Mailbox{Addr: f.srv.addr, User: imapUser, Password: "salah", TLS: "none", Name: "INBOX"}
+	p := email.NewPoller(box, f.store, f.ingest, nil, f.blobs, quiet)
+	p.OnceAttempts = 2
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := p.Run(ctx, true)
+	if err == nil || ctx.Err() != nil || !strings.Contains(err.Error(), "login") {
+		t.Fatalf("Run = %v (context %v), want the login failure after 2 attempts", err, ctx.Err())
+	}
+}
+
+// A server without IDLE is polled every PollInterval: mail that arrives
+// while the poller waits is taken in without a restart.
+func TestPollerPollsWithoutIdle(t *testing.T) {
+	f := newPollerFixtureOn(t, newIMAPServerWith(t, false))
+	rules, err := email.ParseCategoryRules(configs.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	box := email.Mailbox{Addr: noIdleProxy(t, f.srv.addr), User: imapUser, Password: imapPass, TLS: "none",
+		Name: "INBOX", Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
+	f.poller = email.NewPoller(box, f.store, f.ingest, email.NewAdapter(rules, f.blobs, email.Limits{}), f.blobs,
+		slog.New(slog.NewTextHandler(f.logs, nil)))
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- f.poller.Run(ctx, false) }()
+	defer func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run = %v after cancel, want nil", err)
+		}
+	}()
+	time.Sleep(200 * time.Millisecond) // the first, empty drain; then it waits
+	f.srv.appendFixture(t, "plain.eml")
+	for deadline := time.Now().Add(10 * time.Second); f.messages(t) == 0; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("mail appended while the poller waited was not taken in within 10 s")
+		}
+	}
+	if logs := f.logs.String(); strings.Contains(logs, "reconnecting") {
+		t.Errorf("the poller reconnected instead of polling:\n%s", logs)
+	}
+}
+
+// Plain IMAP carries the password in clear: only to this machine.
+func TestMailboxValidate(t *testing.T) {
+	for _, tt := range []struct {
+		addr, tls string
+		ok        bool
+	}{
+		{"127.0.0.1:1143", "none", true},
+		{"localhost:143", "none", true},
+		{"[::1]:143", "none", true},
+		{"imap.kemkes.go.id:143", "none", false},
+		{"10.0.0.5:143", "none", false},
+		{"imap.kemkes.go.id:993", "tls", true},
+		{"imap.kemkes.go.id:143", "starttls", true},
+		{"imap.kemkes.go.id:993", "ssl", false},
+		{"imap.kemkes.go.id", "tls", false}, // no port
+	} {
+		err := email.Mailbox{Addr: tt.addr, User: imapUser, TLS: tt.tls}.Validate()
+		if (err == nil) != tt.ok {
+			t.Errorf("%s with tls %s: %v, want ok %v", tt.addr, tt.tls, err, tt.ok)
+		}
 	}
 }
 

@@ -1,6 +1,8 @@
 package email_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -9,6 +11,8 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/emersion/go-imap/v2/imapserver"
 	"github.com/emersion/go-imap/v2/imapserver/imapmemserver"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake"
@@ -30,6 +35,24 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
+// logBuffer keeps what a poller logs, for tests that check it.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
 // imapServer is an in-process IMAP server with one user whose INBOX holds
 // the mails a test appends.
 type imapServer struct {
@@ -41,7 +64,11 @@ const (
 	imapPass = "rahasia"
 )
 
-func newIMAPServer(t *testing.T) *imapServer {
+func newIMAPServer(t *testing.T) *imapServer { return newIMAPServerWith(t, true) }
+
+// newIMAPServerWith starts a server that takes IDLE or refuses it. (The
+// server announces IDLE either way; noIdleProxy hides it.)
+func newIMAPServerWith(t *testing.T, idle bool) *imapServer {
 	t.Helper()
 	mem := imapmemserver.New()
 	u := imapmemserver.NewUser(imapUser, imapPass)
@@ -51,6 +78,9 @@ func newIMAPServer(t *testing.T) *imapServer {
 	mem.AddUser(u)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
+			if !idle {
+				return noIdleSession{mem.NewSession()}, nil, nil
+			}
 			return mem.NewSession(), nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIdle: {}, imap.CapMove: {}, imap.CapUIDPlus: {}},
@@ -64,6 +94,58 @@ func newIMAPServer(t *testing.T) *imapServer {
 	go srv.Serve(ln)
 	t.Cleanup(func() { srv.Close() })
 	return &imapServer{addr: ln.Addr().String()}
+}
+
+// noIdleSession refuses IDLE, as a server that does not announce it does;
+// the rest is the memory server's session, MOVE included.
+type noIdleSession struct{ imapserver.Session }
+
+func (noIdleSession) Idle(*imapserver.UpdateWriter, <-chan struct{}) error {
+	return &imap.Error{Type: imap.StatusResponseTypeBad, Text: "IDLE is not supported here"}
+}
+
+func (s noIdleSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest string) error {
+	return s.Session.(imapserver.SessionMove).Move(w, numSet, dest)
+}
+
+// noIdleProxy forwards IMAP connections to target, taking IDLE out of the
+// server's capability lists: a server without IDLE, as the poller sees it.
+// It returns the address to connect to.
+func noIdleProxy(t *testing.T, target string) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			client, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			server, err := net.Dial("tcp", target)
+			if err != nil {
+				client.Close()
+				continue
+			}
+			go func() { _, _ = io.Copy(server, client); server.Close() }()
+			go func() {
+				defer client.Close()
+				r := bufio.NewReader(server)
+				for {
+					line, err := r.ReadSlice('\n') // a part of a long literal line comes as is
+					if bytes.Contains(line, []byte("CAPABILITY")) {
+						line = bytes.ReplaceAll(line, []byte(" IDLE"), nil)
+					}
+					if _, werr := client.Write(line); werr != nil || (err != nil && err != bufio.ErrBufferFull) {
+						return
+					}
+				}
+			}()
+		}
+	}()
+	return ln.Addr().String()
 }
 
 func (s *imapServer) client(t *testing.T) *imapclient.Client {
@@ -120,6 +202,7 @@ type pollerFixture struct {
 	ingest *flakyIngester
 	poller *email.Poller
 	blobs  *store.Blobs
+	logs   *logBuffer // what the poller logged
 }
 
 // flakyIngester fails or cancels on demand, standing in for a database
@@ -128,7 +211,10 @@ type flakyIngester struct {
 	real        *intake.Ingester
 	failFirst   atomic.Int32 // this many calls fail as if PostgreSQL were unreachable
 	refuseFirst atomic.Int32 // this many calls refuse the mail as invalid (the mail's fault)
-	afterOK     func()       // called after each successful ingest
+	// badData makes PostgreSQL's refusal of a value (SQLSTATE 22021, as for
+	// a NUL byte in a text) the answer to every mail whose body holds it.
+	badData string
+	afterOK func() // called after each successful ingest
 }
 
 func (f *flakyIngester) Ingest(ctx context.Context, in intake.Inbound) (intake.Result, error) {
@@ -137,6 +223,10 @@ func (f *flakyIngester) Ingest(ctx context.Context, in intake.Inbound) (intake.R
 	}
 	if f.refuseFirst.Add(-1) >= 0 {
 		return intake.Result{}, ticket.Errorf(ticket.EINVALID, "refused for the test")
+	}
+	if f.badData != "" && strings.Contains(in.Body, f.badData) {
+		return intake.Result{}, &pgconn.PgError{Severity: "ERROR", Code: "22021",
+			Message: `invalid byte sequence for encoding "UTF8": 0x00`}
 	}
 	res, err := f.real.Ingest(ctx, in)
 	if err == nil && f.afterOK != nil {
@@ -147,6 +237,12 @@ func (f *flakyIngester) Ingest(ctx context.Context, in intake.Inbound) (intake.R
 
 func newPollerFixture(t *testing.T) *pollerFixture {
 	t.Helper()
+	return newPollerFixtureOn(t, newIMAPServer(t))
+}
+
+// newPollerFixtureOn wires a poller to a fresh database and srv.
+func newPollerFixtureOn(t *testing.T, srv *imapServer) *pollerFixture {
+	t.Helper()
 	s, dbURL := storetest.New(t)
 	blobs, err := store.NewBlobs(t.TempDir())
 	if err != nil {
@@ -156,13 +252,14 @@ func newPollerFixture(t *testing.T) *pollerFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := newIMAPServer(t)
 	ing := &flakyIngester{real: intake.NewIngester(s, quiet)}
 	box := email.Mailbox{Addr: srv.addr, User: imapUser, Password: imapPass, TLS: "none", Name: "INBOX",
 		Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
-	p := email.NewPoller(box, s, ing, email.NewAdapter(rules, blobs, email.Limits{}), blobs, quiet)
+	logs := &logBuffer{}
+	p := email.NewPoller(box, s, ing, email.NewAdapter(rules, blobs, email.Limits{}), blobs,
+		slog.New(slog.NewTextHandler(logs, nil)))
 	p.BatchSize = 2
-	return &pollerFixture{srv: srv, store: s, dbURL: dbURL, ingest: ing, poller: p, blobs: blobs}
+	return &pollerFixture{srv: srv, store: s, dbURL: dbURL, ingest: ing, poller: p, blobs: blobs, logs: logs}
 }
 
 func (f *pollerFixture) messages(t *testing.T) int {
