@@ -39,7 +39,7 @@ const (
 	fieldName                 // Nama Lengkap
 	fieldNIK                  // NIK
 	fieldBirth                // Tempat, Tanggal Lahir on one line
-	fieldBirthPlace           // Tempat Lahir on its own line
+	fieldBirthPlace           // Tempat Lahir, or Tempat alone, on its own line
 	fieldBirthDate            // Tanggal Lahir on its own line
 	fieldPhone                // Nomor HP
 	fieldComplaint            // Keluhan; the only field that spans lines
@@ -47,15 +47,19 @@ const (
 )
 
 // formLabels are tried in order on each line; a more specific label comes
-// before the label it starts with (Tempat, Tanggal Lahir before Tempat Lahir).
+// before the label it starts with (Tempat, Tanggal Lahir before Tempat Lahir
+// and Tempat). Tempat alone is the birth place: people split the form's
+// "Tempat, Tanggal Lahir" into "Tempat" and "Tanggal Lahir" lines. A dash
+// may join the two halves, so "Tempat - Tanggal Lahir: ..." is not read as
+// the birth place "Tanggal Lahir: ...".
 var formLabels = []struct {
 	field formField
 	re    *regexp.Regexp
 }{
 	{fieldName, labelRE(`nama(?:\s+lengkap)?(?:\s+(?:sesuai|di|pada)\s+e?-?ktp)?`)},
 	{fieldNIK, labelRE(`nomor\s+induk\s+kependudukan|(?:(?:nomor|nomer|no\.?)\s*)?nik(?:\s+e?-?ktp)?|(?:nomor|nomer|no\.?)\s*e?-?ktp`)},
-	{fieldBirth, labelRE(`ttl|tempat\s*(?:[,/&]|dan)?\s*(?:tanggal|tgl\.?)\s*lahir`)},
-	{fieldBirthPlace, labelRE(`tempat\s*lahir`)},
+	{fieldBirth, labelRE(`ttl|tempat\s*(?:[,/&\-–]|dan)?\s*(?:tanggal|tgl\.?)\s*lahir`)},
+	{fieldBirthPlace, labelRE(`tempat(?:\s*lahir)?`)},
 	{fieldBirthDate, labelRE(`(?:tanggal|tgl\.?)\s*lahir`)},
 	{fieldPhone, labelRE(`(?:(?:nomor|nomer|no\.?)\s*)?(?:hp|handphone|ponsel|telp\.?|tlp\.?|telepon|telpon|wa|whatsapp)(?:\s*(?:/|atau)\s*(?:hp|wa|whatsapp))?`)},
 	{fieldComplaint, labelRE(`(?:isi\s+)?(?:keluhan|masalah|kendala|pengaduan|aduan)(?:\s+saya)?`)},

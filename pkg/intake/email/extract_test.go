@@ -69,6 +69,42 @@ Budi`,
 				Complaint: "nama saya di sertifikat tertulis Rina Marlena"},
 		},
 		{
+			name: "Tempat alone, then Tanggal Lahir",
+			mail: "Nama: Rina Marlina\nTempat: Jakarta\nTanggal Lahir: 17-08-1985\nKeluhan: sertifikat belum keluar",
+			want: formView{Name: "Rina Marlina", BirthPlace: "Jakarta", BirthDateText: "17-08-1985", BirthDate: "1985-08-17",
+				Complaint: "sertifikat belum keluar"},
+		},
+		{
+			name: "Tempat alone with spaced colon",
+			mail: "Tempat : Jakarta\nTanggal Lahir : 17-08-1985\nKeluhan : x",
+			want: formView{BirthPlace: "Jakarta", BirthDateText: "17-08-1985", BirthDate: "1985-08-17", Complaint: "x"},
+		},
+		{
+			name: "Tempat alone in an HTML table",
+			mail: "Nama\tRina Marlina\nTempat\tJakarta\nTanggal Lahir\t17-08-1985\nKeluhan\tx\n",
+			want: formView{Name: "Rina Marlina", BirthPlace: "Jakarta", BirthDateText: "17-08-1985", BirthDate: "1985-08-17", Complaint: "x"},
+		},
+		{
+			name: "Tempat alone with an equals sign, Tgl Lahir",
+			mail: "TEMPAT = Jakarta\nTgl Lahir = 17 Agustus 1985\nKeluhan = x",
+			want: formView{BirthPlace: "Jakarta", BirthDateText: "17 Agustus 1985", BirthDate: "1985-08-17", Complaint: "x"},
+		},
+		{
+			name: "Tempat alone, the place on the next line",
+			mail: "Tempat\nJakarta\nTanggal Lahir\n17-08-1985\nKeluhan: x",
+			want: formView{BirthPlace: "Jakarta", BirthDateText: "17-08-1985", BirthDate: "1985-08-17", Complaint: "x"},
+		},
+		{
+			name: "Tempat - Tanggal Lahir is one label, not the place",
+			mail: "Tempat - Tanggal Lahir: Jakarta, 17-08-1985\nKeluhan: x",
+			want: formView{BirthPlace: "Jakarta", BirthDateText: "17-08-1985", BirthDate: "1985-08-17", Complaint: "x"},
+		},
+		{
+			name: "Tempat in prose is not a label",
+			mail: "Nama: Budi\nTempat-tempat vaksin penuh semua\nTempat tinggal saya jauh\nKeluhan: x",
+			want: formView{Name: "Budi", Complaint: "x"},
+		},
+		{
 			name: "HP alone, two-digit year, abbreviated month, remark in brackets",
 			mail: "Nama (sesuai KTP): Yohanes Sitorus\nNIK: 1271031708850004\nTTL: Medan, 17 Agt 85\nHP: 0811 6000 123\nKeluhan: dosis 1 tidak muncul",
 			want: formView{Name: "Yohanes Sitorus", NIK: "1271031708850004", BirthPlace: "Medan", BirthDateText: "17 Agt 85", BirthDate: "1985-08-17", Phone: "0811 6000 123",

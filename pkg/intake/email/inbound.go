@@ -68,7 +68,9 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	if match := subjectNumber.FindStringSubmatch(m.Subject); match != nil {
 		in.ThreadNumber = strings.ToUpper(match[1])
 	}
-	if m.Bounce != nil && m.Bounce.OriginalMessageID != "" {
+	if m.Bounce.Failed() && m.Bounce.OriginalMessageID != "" {
+		// A delay or a success report stays automatic mail, but our
+		// message may still arrive, so it is not marked failed.
 		in.Bounced = "<" + m.Bounce.OriginalMessageID + ">"
 	}
 	var missing []string
@@ -135,7 +137,9 @@ func complainantOf(m *Mail, form Form, now time.Time) (ticket.Complainant, []str
 	case strings.TrimSpace(form.Phone) == "":
 		missing = append(missing, "Nomor HP")
 	case err != nil:
+		// Asked for again like a missing one: no one can be called back on it.
 		warnings = append(warnings, "Nomor HP tidak valid: "+ticket.ErrorMessage(err)+".")
+		missing = append(missing, "Nomor HP yang benar")
 	default:
 		c.Phone = phone
 	}
@@ -150,7 +154,9 @@ func complainantOf(m *Mail, form Form, now time.Time) (ticket.Complainant, []str
 			warnings = append(warnings, "Tanggal lahir dalam NIK tidak cocok dengan tanggal lahir yang ditulis pelapor.")
 		}
 	case form.BirthDateText != "":
+		// Not stored, so the acknowledgement asks for it: the ticket waits too.
 		warnings = append(warnings, "Tanggal lahir tidak terbaca.")
+		missing = append(missing, "Tanggal Lahir yang benar")
 	default:
 		missing = append(missing, "Tempat, Tanggal Lahir")
 	}
@@ -162,7 +168,8 @@ func complainantOf(m *Mail, form Form, now time.Time) (ticket.Complainant, []str
 
 // storeAttachments stores each file within the limits and records the
 // rest as refused. The first guess of each photo's kind feeds the
-// documents summary; the worker's checks confirm it.
+// documents summary; the worker's checks confirm it. Small images (a
+// signature's logo) take no position, so they cannot pass for the KTP.
 func (a *Adapter) storeAttachments(parts []Part) ([]ticket.Attachment, ticket.Documents, error) {
 	docs := ticket.NoDocuments
 	var out []ticket.Attachment
@@ -173,11 +180,9 @@ func (a *Adapter) storeAttachments(parts []Part) ([]ticket.Attachment, ticket.Do
 		if att.Filename == "" {
 			att.Filename = fmt.Sprintf("lampiran-%d", i+1)
 		}
-		if isDocument(p.Filename, p.ContentType) {
-			att.Kind = GuessKind(p.Filename, p.ContentType, position)
+		var placed bool
+		if att.Kind, placed = partKind(p, position); placed {
 			position++
-		} else {
-			att.Kind = ticket.KindOther
 		}
 		if att.Size > a.limits.MaxAttachment || total+att.Size > a.limits.MaxMail {
 			att.RefusedReason = RefusedTooLarge

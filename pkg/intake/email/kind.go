@@ -66,14 +66,34 @@ func GuessKind(filename, contentType string, position int) ticket.AttachmentKind
 	return ticket.KindUnknown
 }
 
+// minPhotoSize is the smallest decoded image that may be one of the three
+// photos by its position alone. A phone photo of a KTP runs to hundreds of
+// kilobytes; an image under 8 KiB is a signature logo, an icon or a spacer,
+// and taking a position would let it pass for the KTP.
+const minPhotoSize = 8 << 10
+
+// partKind guesses the kind of a mail's file at position among its
+// image/PDF files, and reports whether it took that position. A small
+// image is known only by its name: otherwise it is other, and the next
+// photo takes the position.
+func partKind(p Part, position int) (ticket.AttachmentKind, bool) {
+	switch {
+	case !isDocument(p.Filename, p.ContentType):
+		return ticket.KindOther, false
+	case len(p.Content) < minPhotoSize && !isPDF(p.Filename, p.ContentType):
+		if kind := GuessKind(p.Filename, p.ContentType, -1); kind != ticket.KindUnknown {
+			return kind, false
+		}
+		return ticket.KindOther, false
+	}
+	return GuessKind(p.Filename, p.ContentType, position), true
+}
+
 // isDocument reports whether the attachment is an image or a PDF. A specific
 // content type is believed; a missing or generic one (phones often send
 // HEIC as application/octet-stream) leaves it to the file name's extension.
 func isDocument(filename, contentType string) bool {
-	mt, _, err := mime.ParseMediaType(contentType)
-	if err != nil {
-		mt, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
-	}
+	mt := mediaType(contentType)
 	switch {
 	case strings.HasPrefix(mt, "image/"), mt == "application/pdf", mt == "application/x-pdf":
 		return true
@@ -81,6 +101,28 @@ func isDocument(filename, contentType string) bool {
 		return documentExtensions[strings.ToLower(path.Ext(baseName(filename)))]
 	}
 	return false
+}
+
+// isPDF reports whether a document is a PDF rather than an image: a small
+// PDF is still a scan or a certificate, never a logo.
+func isPDF(filename, contentType string) bool {
+	switch mt := mediaType(contentType); mt {
+	case "application/pdf", "application/x-pdf":
+		return true
+	case "", "application/octet-stream", "binary/octet-stream":
+		return strings.EqualFold(path.Ext(baseName(filename)), ".pdf")
+	}
+	return false
+}
+
+// mediaType is contentType without its parameters, lowercased; a type
+// mime cannot parse is cut at its first ";".
+func mediaType(contentType string) string {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		mt, _, _ = strings.Cut(strings.ToLower(strings.TrimSpace(contentType)), ";")
+	}
+	return mt
 }
 
 // baseName drops any directory a mail client left in the file name, with

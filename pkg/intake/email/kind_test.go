@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"testing"
 
 	"github.com/aduan/aduan/pkg/ticket"
@@ -48,6 +49,36 @@ func TestGuessKind(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := GuessKind(tt.filename, tt.contentType, tt.position); got != tt.want {
 				t.Errorf("GuessKind(%q, %q, %d) = %s, want %s", tt.filename, tt.contentType, tt.position, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestPartKind(t *testing.T) {
+	small, photo := bytes.Repeat([]byte{1}, minPhotoSize-1), bytes.Repeat([]byte{1}, minPhotoSize)
+	tests := []struct {
+		name     string
+		part     Part
+		position int
+		want     ticket.AttachmentKind
+		placed   bool
+	}{
+		{"photo by position", Part{Filename: "IMG_0001.jpg", ContentType: "image/jpeg", Content: photo}, 0, ticket.KindKTP, true},
+		{"photo by name", Part{Filename: "selfie.jpg", ContentType: "image/jpeg", Content: photo}, 0, ticket.KindSelfie, true},
+		{"logo without a name", Part{ContentType: "image/png", ContentID: "logo@x", Inline: true, Content: small}, 0, ticket.KindOther, false},
+		{"small image with a plain name", Part{Filename: "image001.png", ContentType: "image/png", Content: small}, 1, ticket.KindOther, false},
+		{"small image named ktp", Part{Filename: "ktp.png", ContentType: "image/png", Content: small}, 0, ticket.KindKTP, false},
+		{"small image named kartu vaksin", Part{Filename: "kartu-vaksin.jpg", ContentType: "image/jpeg", Content: small}, 0, ticket.KindVaccineCard, false},
+		{"small octet-stream image", Part{Filename: "logo.gif", ContentType: "application/octet-stream", Content: small}, 0, ticket.KindOther, false},
+		{"small PDF keeps its position", Part{Filename: "scan.pdf", ContentType: "application/pdf", Content: small}, 2, ticket.KindVaccineCard, true},
+		{"small octet-stream PDF keeps its position", Part{Filename: "scan.PDF", ContentType: "application/octet-stream", Content: small}, 0, ticket.KindKTP, true},
+		{"not a document", Part{Filename: "ktp.docx", ContentType: "application/msword", Content: photo}, 0, ticket.KindOther, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, placed := partKind(tt.part, tt.position)
+			if got != tt.want || placed != tt.placed {
+				t.Errorf("partKind(%q, %d) = %s, %v; want %s, %v", tt.part.Filename, tt.position, got, placed, tt.want, tt.placed)
 			}
 		})
 	}

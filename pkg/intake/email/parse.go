@@ -74,6 +74,24 @@ type Bounce struct {
 	Action            string // e.g. failed, delayed
 }
 
+// Failed reports whether the report says the mail will never arrive: its
+// Action is "failed", or it gives no Action (or one RFC 3464 does not know)
+// and a permanent 5.x.x Status. A delayed delivery may still succeed, and
+// "delivered", "relayed" and "expanded" report success, so none of them
+// may mark our message failed.
+func (b *Bounce) Failed() bool {
+	if b == nil {
+		return false
+	}
+	switch b.Action {
+	case "failed":
+		return true
+	case "delayed", "delivered", "relayed", "expanded":
+		return false
+	}
+	return strings.HasPrefix(b.Status, "5.")
+}
+
 // Parse reads a raw RFC 5322 mail. It fails only when nothing usable can be
 // read; broken MIME still yields a Mail with Warnings.
 func Parse(raw []byte) (*Mail, error) {
@@ -169,13 +187,17 @@ func (ps *parser) parse(raw []byte, depth int) (*Mail, error) {
 	return m, nil
 }
 
+// readHeaders cleans every value it keeps: ids and addresses end up in the
+// database as much as the subject does.
 func readHeaders(m *Mail, h textproto.MIMEHeader) {
-	m.MessageID = firstValue(messageIDs(header(h, "Message-ID")))
-	m.InReplyTo = messageIDs(header(h, "In-Reply-To"))
-	m.References = messageIDs(header(h, "References"))
+	m.MessageID = firstValue(messageIDs(cleanText(header(h, "Message-ID"))))
+	m.InReplyTo = messageIDs(cleanText(header(h, "In-Reply-To")))
+	m.References = messageIDs(cleanText(header(h, "References")))
 	m.From = parseAddress(header(h, "From"))
 	m.ReplyTo = parseAddress(header(h, "Reply-To"))
-	m.Subject = cleanText(strings.TrimSpace(enmime.DecodeRFC2047(header(h, "Subject"))))
+	// Cleaned before decoding too: the decoder turns raw 8-bit bytes into
+	// U+FFFD, losing the windows-1252 text cleanText would read in them.
+	m.Subject = cleanText(strings.TrimSpace(enmime.DecodeRFC2047(cleanText(header(h, "Subject")))))
 	if d, err := mail.ParseDate(header(h, "Date")); err == nil {
 		m.Date = d
 	}
@@ -214,8 +236,8 @@ func (m *Mail) addPart(ps *parser, p *enmime.Part, depth int) {
 	}
 	m.Attachments = append(m.Attachments, Part{
 		Filename:    cleanText(p.FileName),
-		ContentType: ct,
-		ContentID:   p.ContentID,
+		ContentType: cleanText(ct),
+		ContentID:   cleanText(p.ContentID),
 		// Images in multipart/related often carry only a Content-ID.
 		Inline:  p.Disposition == "inline" || (p.Disposition == "" && p.ContentID != ""),
 		Content: p.Content,
@@ -236,6 +258,7 @@ func (m *Mail) addForwarded(inner *Mail) {
 }
 
 func (m *Mail) addWarning(w string) {
+	w = cleanText(w) // enmime quotes the broken input in some of its errors
 	for _, seen := range m.Warnings {
 		if seen == w {
 			return
@@ -314,7 +337,7 @@ func readBounce(root *enmime.Part) *Bounce {
 			// Only the header block matters; a blank line ends it for both.
 			data := append(bytes.TrimLeft(bytes.Clone(p.Content), "\r\n"), "\r\n\r\n"...)
 			if msg, err := mail.ReadMessage(bytes.NewReader(data)); err == nil {
-				b.OriginalMessageID = firstValue(messageIDs(msg.Header.Get("Message-Id")))
+				b.OriginalMessageID = firstValue(messageIDs(cleanText(msg.Header.Get("Message-Id"))))
 			}
 		}
 	}
@@ -336,9 +359,9 @@ func readDeliveryStatus(b *Bounce, data []byte) {
 			if _, addr, ok := strings.Cut(rcpt, ";"); ok { // "rfc822; user@example.com"
 				rcpt = addr
 			}
-			b.Recipient = strings.ToLower(strings.Trim(strings.TrimSpace(rcpt), "<>"))
-			b.Status = strings.TrimSpace(h.Get("Status"))
-			b.Action = strings.ToLower(strings.TrimSpace(h.Get("Action")))
+			b.Recipient = cleanText(strings.ToLower(strings.Trim(strings.TrimSpace(rcpt), "<>")))
+			b.Status = cleanText(strings.TrimSpace(h.Get("Status")))
+			b.Action = cleanText(strings.ToLower(strings.TrimSpace(h.Get("Action"))))
 			return
 		}
 		if err != nil {
@@ -404,11 +427,12 @@ func messageIDs(v string) []string {
 // parseAddress reads the first mailbox of an address header, keeping what
 // it can when the header is malformed (e.g. "MAILER-DAEMON" with no domain).
 func parseAddress(v string) Address {
-	v = strings.TrimSpace(v)
+	v = cleanText(strings.TrimSpace(v)) // a NUL would make the parser give up on the name
 	if v == "" {
 		return Address{}
 	}
 	if list, err := enmime.ParseAddressList(v); err == nil && len(list) > 0 {
+		// The name is cleaned again: RFC 2047 words can encode anything.
 		return Address{Name: cleanText(list[0].Name), Address: strings.ToLower(list[0].Address)}
 	}
 	addr := v
@@ -418,17 +442,21 @@ func parseAddress(v string) Address {
 	return Address{Address: strings.ToLower(strings.TrimSpace(addr))}
 }
 
-// cleanText makes s valid UTF-8 for storage. Bytes that are not UTF-8 and C1
-// control characters both come from windows-1252 text labelled as something
-// else (often ISO-8859-1), so both are read as windows-1252.
+// cleanText makes s fit for a PostgreSQL text column. Bytes that are not
+// UTF-8 and C1 control characters both come from windows-1252 text labelled
+// as something else (often ISO-8859-1), so both are read as windows-1252.
+// NUL bytes are dropped: PostgreSQL refuses text holding them (SQLSTATE
+// 22021), which would leave the whole mail unstorable, and no one writes
+// one on purpose.
 func cleanText(s string) string {
-	if utf8.ValidString(s) && !strings.ContainsFunc(s, isC1) {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 && !strings.ContainsFunc(s, isC1) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		switch {
+		case r == 0: // dropped
 		case r == utf8.RuneError && size == 1:
 			b.WriteRune(charmap.Windows1252.DecodeByte(s[i]))
 		case isC1(r):

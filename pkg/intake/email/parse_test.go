@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func readFixture(t *testing.T, name string) []byte {
@@ -158,6 +159,17 @@ func TestParseFixtures(t *testing.T) {
 			wantEqual(t, "Subject", m.Subject, "Keluhan: sertifikat belum keluar – café")
 			wantContains(t, "Text", m.Text, "belum keluar – sudah 3 minggu", "“tunggu saja” di café", "puskesmas…")
 		}},
+		{"wrong-charset.eml", func(t *testing.T, m *Mail) {
+			// Labelled utf-8, written in windows-1252: the raw From name, the
+			// encoded Subject and the 8-bit body alike.
+			wantEqual(t, "From.Name", m.From.Name, "André Wijaya")
+			wantEqual(t, "Subject", m.Subject, "Nama “André” salah di sertifikat")
+			wantContains(t, "Text", m.Text, "Nama Lengkap: André Wijaya",
+				"tertulis “Andre”, seharusnya “André”.", "menunggu ½ bulan – mohon")
+			if strings.ContainsRune(m.Text+m.Subject+m.From.Name, utf8.RuneError) {
+				t.Errorf("bytes lost to U+FFFD: %q %q %q", m.From.Name, m.Subject, m.Text)
+			}
+		}},
 		{"inline-image.eml", func(t *testing.T, m *Mail) {
 			wantEqual(t, "Text", m.Text, "Berikut foto KTP saya.\n[image: ktp.png]")
 			if len(m.Attachments) != 1 {
@@ -263,6 +275,34 @@ func TestBounceRFC822Headers(t *testing.T) {
 		Action:            "delayed",
 	})
 	wantEqual(t, "Automatic", m.Automatic, "bounce")
+	wantEqual(t, "Failed", m.Bounce.Failed(), false) // delayed: it may still arrive
+}
+
+func TestBounceFailed(t *testing.T) {
+	tests := []struct {
+		name string
+		b    *Bounce
+		want bool
+	}{
+		{"failed", &Bounce{Action: "failed", Status: "5.1.1"}, true},
+		{"failed without a status", &Bounce{Action: "failed"}, true},
+		{"no action, permanent status", &Bounce{Status: "5.2.2"}, true},
+		{"unknown action, permanent status", &Bounce{Action: "x-bounced", Status: "5.0.0"}, true},
+		{"delayed", &Bounce{Action: "delayed", Status: "4.4.1"}, false},
+		{"delayed with a permanent-looking status", &Bounce{Action: "delayed", Status: "5.4.7"}, false},
+		{"delivered", &Bounce{Action: "delivered", Status: "2.0.0"}, false},
+		{"relayed", &Bounce{Action: "relayed", Status: "2.0.0"}, false},
+		{"expanded", &Bounce{Action: "expanded", Status: "2.0.0"}, false},
+		{"no action, transient status", &Bounce{Status: "4.2.2"}, false},
+		{"nothing read", &Bounce{}, false},
+		{"not a report", nil, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			wantEqual(t, "Failed", tt.b.Failed(), tt.want)
+		})
+	}
+	wantEqual(t, "bounce.eml Failed", parseFixture(t, "bounce.eml").Bounce.Failed(), true)
 }
 
 func TestSourceID(t *testing.T) {
@@ -351,10 +391,66 @@ func TestCleanText(t *testing.T) {
 		{"utf-8 untouched", "café – ok", "café – ok"},
 		{"windows-1252 bytes in a utf-8 part", "keluar \x96 caf\xe9", "keluar – café"},
 		{"windows-1252 read as iso-8859-1", "\u0093tunggu\u0094", "“tunggu”"},
+		{"NUL dropped", "\x00Sertifikat\x00 belum\x00\x00 keluar\x00", "Sertifikat belum keluar"},
+		{"NUL dropped beside windows-1252", "caf\xe9\x00", "café"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantEqual(t, "cleanText", cleanText(tt.in), tt.want)
 		})
+	}
+}
+
+// Scripts and web forms write headers in raw 8-bit windows-1252; the
+// decoder would turn those bytes into U+FFFD before cleanText saw them.
+func TestParseRawEightBitSubject(t *testing.T) {
+	m, err := Parse([]byte("From: a@b.id\r\nSubject: Nama \x93Andr\xe9\x94 salah \x96 =?utf-8?Q?caf=C3=A9?=\r\n\r\nisi\r\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "Subject", m.Subject, "Nama “André” salah – café")
+}
+
+// PostgreSQL text refuses NUL (SQLSTATE 22021): a mail carrying one in any
+// text Aduan keeps could never be stored.
+func TestParseDropsNUL(t *testing.T) {
+	png := base64.StdEncoding.EncodeToString([]byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
+	raw := strings.Join([]string{
+		"From: \"Bu\x00di\" <bu\x00di@warga.test>",
+		"Message-ID: <nul\x00.1@warga.test>",
+		"In-Reply-To: <ack\x00@aduan.kemkes.go.id>",
+		"Subject: Sertifikat\x00 belum =?utf-8?Q?keluar=00?=",
+		"MIME-Version: 1.0",
+		`Content-Type: multipart/mixed; boundary="b"`,
+		"", "--b", `Content-Type: multipart/alternative; boundary="a"`,
+		"", "--a", "Content-Type: text/plain; charset=utf-8",
+		"", "Nama: Bu\x00di Santoso", "Keluhan: sertifikat\x00 belum keluar",
+		"--a", "Content-Type: text/html; charset=utf-8",
+		"", "<p title=\"x\x00y\">Nama: Bu\x00di &#0;<img src=\"cid:lo\x00go@warga\"></p>",
+		"--a--", "--b", "Content-Type: image/png; name=\"ktp\x00.png\"",
+		"Content-Disposition: attachment; filename=\"ktp\x00.png\"", "Content-ID: <lo\x00go@warga>",
+		"Content-Transfer-Encoding: base64", "", png, "--b--", "",
+	}, "\r\n")
+	m, err := Parse([]byte(raw))
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantEqual(t, "Subject", m.Subject, "Sertifikat belum keluar")
+	wantContains(t, "Text", m.Text, "Nama: Budi Santoso", "Keluhan: sertifikat belum keluar")
+	wantContains(t, "HTML", m.HTML, "Nama: Budi")
+	wantEqual(t, "MessageID", m.MessageID, "nul.1@warga.test")
+	wantEqual(t, "From", m.From, Address{Name: "Budi", Address: "budi@warga.test"})
+	if len(m.Attachments) != 1 {
+		t.Fatalf("attachments = %+v", m.Attachments)
+	}
+	wantEqual(t, "Filename", m.Attachments[0].Filename, "ktp.png")
+	wantEqual(t, "ContentID", m.Attachments[0].ContentID, "logo@warga")
+	kept := []string{m.Subject, m.Text, m.HTML, m.MessageID, m.From.Name, m.From.Address,
+		m.Attachments[0].Filename, m.Attachments[0].ContentID, m.Attachments[0].ContentType}
+	kept = append(append(append(kept, m.InReplyTo...), m.References...), m.Warnings...)
+	for _, s := range kept {
+		if strings.ContainsRune(s, 0) {
+			t.Errorf("NUL kept in %q", s)
+		}
 	}
 }
