@@ -40,6 +40,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	n, err := tasks.NewNotifier(a.Store, tasks.NewSMTPSender(smtp), configs.Templates, tasks.NotifySettings{
 		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour,
 		AttachmentLimit: fmt.Sprintf("%d MB", a.Config.IMAP.MaxAttachment>>20),
+		MailLimit:       fmt.Sprintf("%d MB", a.Config.IMAP.MaxMail>>20),
 	}, a.Log)
 	if err != nil {
 		return nil, err

@@ -21,6 +21,9 @@ type Store interface {
 	MarkStarted(ctx context.Context, ticketID, agentID int64) error
 	Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error)
 	AddMessage(ctx context.Context, m *ticket.Message) error
+	// ReplyAddress is where mail to the complainant on a ticket goes: the
+	// sender of their latest email on it, else the address on record.
+	ReplyAddress(ctx context.Context, ticketID int64) (string, error)
 	Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error)
 	Attachment(ctx context.Context, ticketID, id int64) (ticket.Attachment, error)
 	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)

@@ -10,8 +10,9 @@ import (
 )
 
 // Reply queues an agent's answer to the complainant on the ticket's
-// channel: stored first, sent by the worker, in one transaction with the
-// work that sends it. The ticket then waits on the complainant (pending),
+// channel, by email on the thread they are on (Store.ReplyAddress): stored
+// first, sent by the worker, in one transaction with the work that sends
+// it. The ticket then waits on the complainant (pending),
 // and its first response time is recorded.
 func (d *Desk) Reply(ctx context.Context, actor ticket.User, ref, body string) (ticket.Message, error) {
 	body, err := messageBody(body, "balasan")
@@ -27,12 +28,18 @@ func (d *Desk) Reply(ctx context.Context, actor ticket.User, ref, body string) (
 		if err := mayWork(actor, t); err != nil {
 			return err
 		}
-		if t.Channel != ticket.ChannelEmail || t.Complainant == nil || t.Complainant.Email == "" {
+		to := ""
+		if t.Channel == ticket.ChannelEmail {
+			if to, err = d.store.ReplyAddress(ctx, t.ID); err != nil {
+				return err
+			}
+		}
+		if to == "" {
 			return &ticket.Error{Code: ticket.EINVALID, Message: "Balasan tidak bisa dikirim untuk tiket ini. / This ticket cannot be answered from here.",
 				Fields: map[string]string{"internal": fmt.Sprintf("tiket kanal %s belum bisa dibalas dari sini; tulis catatan internal (internal: true)", t.Channel)}}
 		}
 		m = ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: t.Channel, AuthorID: &actor.ID,
-			Kind: ticket.KindReply, Status: ticket.DeliveryQueued, Recipient: t.Complainant.Email,
+			Kind: ticket.KindReply, Status: ticket.DeliveryQueued, Recipient: to,
 			Subject: fmt.Sprintf("Re: [%s] %s", t.Number, t.Subject), Body: body}
 		if err := d.store.AddMessage(ctx, &m); err != nil {
 			return err

@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -128,6 +131,44 @@ func (s *Store) CountOutbound(ctx context.Context, recipient, kind string, since
 	err := s.conn(ctx).Model(&messageRow{}).Where("direction = 'outbound' AND recipient = ? AND kind = ? AND created_at >= ?",
 		recipient, kind, since).Count(&n).Error
 	return n, err
+}
+
+// recipientLockClass namespaces the advisory locks taken on an address
+// (the second key is the address's hash), apart from other locks'.
+const recipientLockClass = 0x72637074 // "rcpt"
+
+// LockRecipient holds, until the caller's transaction ends, a lock on
+// mail to address: a limit per address (CountOutbound, then AddMessage)
+// is then exact, because two workers mailing one address take turns and
+// each counts what the other stored. Addresses whose hashes collide only
+// wait on each other. It must run inside WithTx: outside one the lock
+// would be let go as soon as it was taken.
+func (s *Store) LockRecipient(ctx context.Context, address string) error {
+	if _, ok := ctx.Value(txKey{}).(*gorm.DB); !ok {
+		return errors.New("store: LockRecipient called outside a transaction")
+	}
+	return s.conn(ctx).Exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, recipientLockClass, address).Error
+}
+
+// ReplyAddress returns where mail to the complainant on a ticket goes: the
+// sender (Reply-To, else From) of their latest email on it, the thread
+// they are on, which may not be the address on their record. Automatic
+// mail (an auto-reply, a bounce) speaks for nobody and is passed over, as
+// are messages stored before senders were kept. When none is left it is
+// the address on the complainant's record; "" when that is empty too.
+func (s *Store) ReplyAddress(ctx context.Context, ticketID int64) (string, error) {
+	var to []string
+	err := s.conn(ctx).Raw(`SELECT coalesce(
+		(SELECT sender FROM messages
+			WHERE ticket_id = ? AND direction = ? AND channel = ? AND kind <> ? AND sender <> ''
+			ORDER BY id DESC LIMIT 1),
+		(SELECT c.email FROM tickets t JOIN complainants c ON c.id = t.complainant_id WHERE t.id = ?),
+		'')`, ticketID, string(ticket.Inbound), string(ticket.ChannelEmail), ticket.KindAutomatic, ticketID).
+		Scan(&to).Error
+	if err != nil || len(to) == 0 {
+		return "", err
+	}
+	return to[0], nil
 }
 
 // Messages returns a ticket's conversation, oldest first.

@@ -25,11 +25,14 @@ type decision struct {
 
 // decide writes the ticket's documents summary and, once per set of
 // checked attachments, moves it to needs_info and asks for what is
-// missing, or back to open when all is there. It runs under the ticket's
-// row lock, which every writer of the ticket's status takes too (intake,
-// agents, routing): two runs for the same ticket decide one after the
-// other, each on what the other committed. Its writes touch only the
-// columns it owns, so it overwrites nobody's other changes.
+// missing, or back to open when all is there. Files of the task's message
+// refused as too large are told once too, with that request or alone:
+// nothing else tells the complainant of those in a later mail. It runs
+// under the ticket's row lock, which every writer of the ticket's status
+// takes too (intake, agents, routing): two runs for the same ticket
+// decide one after the other, each on what the other committed. Its
+// writes touch only the columns it owns, so it overwrites nobody's other
+// changes.
 func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decision, error) {
 	var out decision
 	err := d.store.WithTx(ctx, func(ctx context.Context) error {
@@ -48,37 +51,112 @@ func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decisio
 				return err
 			}
 		}
-		if pending > 0 || !t.Category.NeedsDocuments() {
-			return nil // the checks of the pending ones decide when they are done
-		}
 		mem, err := d.store.DocumentsMemory(ctx, t.ID)
 		if err != nil {
 			return err
 		}
-		fp := fingerprint(atts)
-		if mem.Decided == fp {
-			return nil // decided on these photos already: a re-run
-		}
-		req := requestFor(docs, atts)
-		if req == nil {
-			out.status, err = d.release(ctx, t)
-			if err != nil {
+		req, decided := (*DocsRequest)(nil), ""
+		// With pending ones, their checks decide when they are done.
+		if fp := fingerprint(atts); pending == 0 && t.Category.NeedsDocuments() && mem.Decided != fp {
+			if req, out.status, err = d.judge(ctx, t, docs, atts, mem); err != nil {
 				return err
 			}
-			return d.store.RememberDocuments(ctx, t.ID, fp, "")
+			decided = fp
 		}
-		if out.status, err = d.hold(ctx, t); err != nil {
+		tooLarge, err := d.refusedToTell(ctx, t, p.MessageID, atts, mem)
+		if err != nil {
 			return err
 		}
-		if !out.status.IsOpen() || slices.Contains(mem.Requested, req.Key) {
-			return d.store.RememberDocuments(ctx, t.ID, fp, "")
+		if tooLarge != nil && out.status.IsOpen() {
+			if req == nil {
+				req = &DocsRequest{Key: tooLarge.Key, Missing: []ticket.AttachmentKind{}, Problems: []DocsProblem{}}
+			}
+			req.TooLarge = tooLarge.Files
 		}
-		if out.asked, err = d.ask(ctx, t, p.MessageID, req); err != nil {
-			return err
+		if req != nil {
+			if out.asked, err = d.ask(ctx, t, p.MessageID, req); err != nil {
+				return err
+			}
 		}
-		return d.store.RememberDocuments(ctx, t.ID, fp, req.Key)
+		return d.remember(ctx, t.ID, mem, decided, req, tooLarge)
 	})
 	return out, err
+}
+
+// judge decides on a ticket's checked photos: back to open when all three
+// are ok, else needs_info and the request to make, nil when the same was
+// asked before or the ticket is no longer worked.
+func (d *DocumentCheck) judge(ctx context.Context, t ticket.Ticket, docs ticket.Documents, atts []ticket.Attachment,
+	mem store.DocumentsMemory) (*DocsRequest, ticket.Status, error) {
+	req := requestFor(docs, atts)
+	if req == nil {
+		status, err := d.release(ctx, t)
+		return nil, status, err
+	}
+	status, err := d.hold(ctx, t)
+	if err != nil || !status.IsOpen() || slices.Contains(mem.Requested, req.Key) {
+		return nil, status, err
+	}
+	return req, status, nil
+}
+
+// remember records a new decision and the keys of what was asked or told,
+// each once; nothing when the run changed nothing, as a re-run does not.
+func (d *DocumentCheck) remember(ctx context.Context, ticketID int64, mem store.DocumentsMemory, decided string,
+	req *DocsRequest, tooLarge *refusedFiles) error {
+	if decided == "" {
+		decided = mem.Decided
+	}
+	var keys []string
+	if req != nil && req.Key != "" {
+		keys = append(keys, req.Key)
+	}
+	if req != nil && tooLarge != nil && tooLarge.Key != req.Key {
+		keys = append(keys, tooLarge.Key)
+	}
+	if len(keys) == 0 && decided != mem.Decided {
+		keys = []string{""}
+	}
+	for _, k := range keys {
+		if err := d.store.RememberDocuments(ctx, ticketID, decided, k); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// refusedFiles are the files of one message refused as too large, and the
+// key that tells them once.
+type refusedFiles struct {
+	Key   string
+	Files []RefusedFile
+}
+
+// refusedToTell returns the files of message messageID refused as too
+// large that the complainant was not told of yet, nil when none. Those of
+// the opening mail are left to its acknowledgement, which lists them.
+func (d *DocumentCheck) refusedToTell(ctx context.Context, t ticket.Ticket, messageID int64, atts []ticket.Attachment,
+	mem store.DocumentsMemory) (*refusedFiles, error) {
+	var r refusedFiles
+	var ids []string
+	for _, a := range atts {
+		if a.MessageID == messageID && isTooLarge(a) {
+			r.Files = append(r.Files, RefusedFile{ID: a.ID, Filename: a.Filename})
+			ids = append(ids, strconv.FormatInt(a.ID, 10))
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	r.Key = "too_large:" + strings.Join(ids, ",")
+	if slices.Contains(mem.Requested, r.Key) {
+		return nil, nil // told by an earlier run
+	}
+	opening, err := d.store.OpeningMessageID(ctx, t.ID)
+	if err != nil || opening == messageID {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // hold moves a ticket that lacks documents to needs_info, when it is
@@ -133,7 +211,7 @@ func (d *DocumentCheck) ask(ctx context.Context, t ticket.Ticket, messageID int6
 	req.MessageID, req.Channel, req.Delivery = messageID, t.Channel, DeliveryNone
 	if t.Channel == ticket.ChannelEmail {
 		req.Delivery = DeliveryEmail
-		if len(req.Problems) == 0 {
+		if len(req.Problems) == 0 && len(req.TooLarge) == 0 {
 			opening, err := d.store.OpeningMessageID(ctx, t.ID)
 			if err != nil {
 				return "", err
@@ -155,7 +233,8 @@ func (d *DocumentCheck) ask(ctx context.Context, t ticket.Ticket, messageID int6
 		return req.Delivery, d.store.AddOutbox(ctx, store.TaskNotifyDocs, store.TicketTask{TicketID: t.ID, MessageID: messageID})
 	case DeliveryNone:
 		d.log.InfoContext(ctx, "documents request not sent: no sender for the channel; recorded for the agent",
-			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems))
+			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems),
+			"too_large", len(req.TooLarge))
 	}
 	return req.Delivery, nil
 }
@@ -223,12 +302,22 @@ func fingerprint(atts []ticket.Attachment) string {
 // DocsRequest is what the complainant is asked to send: the data of a
 // documents_requested event, and what the notify:docs mail says.
 type DocsRequest struct {
-	Key       string                  `json:"request"`    // the request's identity, see requestFor
+	Key       string                  `json:"request"`    // the request's identity, see requestFor and refusedToTell
 	MessageID int64                   `json:"message_id"` // the message whose attachments were checked
 	Channel   ticket.Channel          `json:"channel"`
 	Delivery  string                  `json:"delivery"` // email, ack (the acknowledgement asks) or none
 	Missing   []ticket.AttachmentKind `json:"missing"`
 	Problems  []DocsProblem           `json:"problems"`
+	// TooLarge are the files of the message refused for their size, to
+	// send again smaller; empty for the opening mail, whose
+	// acknowledgement lists them.
+	TooLarge []RefusedFile `json:"too_large,omitempty"`
+}
+
+// RefusedFile is an attachment intake refused, by its id and name.
+type RefusedFile struct {
+	ID       int64  `json:"attachment_id"`
+	Filename string `json:"filename"`
 }
 
 // DocsProblem is a document whose photos could not be used.

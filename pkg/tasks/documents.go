@@ -77,7 +77,8 @@ type DocumentBlobs interface {
 //     summary from all its attachments, and the decision — needs_info and a
 //     request to the complainant, or back to open — made once per set of
 //     checked attachments (DocumentsMemory.Decided) and asking once per
-//     distinct request (DocumentsMemory.Requested);
+//     distinct request (DocumentsMemory.Requested), telling once of the
+//     message's files refused as too large;
 //  3. the same photo on tickets with another NIK flags both tickets, each
 //     flag a warning written once with its event.
 type DocumentCheck struct {
@@ -123,6 +124,7 @@ func (d *DocumentCheck) Handle(ctx context.Context, task *asynq.Task) error {
 	}
 	checked := 0
 	for _, a := range atts {
+		// A refused file has no bytes to check: decide tells of it.
 		if !a.Stored || a.Check.Verdict != ticket.VerdictPending {
 			continue
 		}

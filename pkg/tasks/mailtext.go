@@ -40,17 +40,22 @@ func (mt mailTemplate) render(data any) (subject, body string, err error) {
 // replyView is what reply.txt shows.
 type replyView struct{ Number, Name, Text string }
 
-// ackView is what ack.txt shows. It carries the NIK masked only.
+// ackView is what ack.txt shows. It carries the NIK masked only. Limit is
+// the per-file limit and MailLimit that of all of one mail's files: a file
+// is refused for passing either, and the mail names both.
 type ackView struct {
-	Number, Name, NIK, Birth, Phone, Summary, Limit  string
-	Received, TooLarge, MissingFields, MissingPhotos []string
-	NeedsDocuments, CertificateMissing               bool
+	Number, Name, NIK, Birth, Phone, Summary, Limit, MailLimit string
+	Received, TooLarge, MissingFields, MissingPhotos           []string
+	NeedsDocuments, CertificateMissing                         bool
 }
 
 func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 	c := t.Complainant
+	if c == nil {
+		c = &ticket.Complainant{} // known only by the address the mail came from
+	}
 	v := ackView{Number: t.Number, Name: c.Name, NIK: c.MaskedNIK(), Phone: c.Phone, Summary: summary(t.Description),
-		Limit: n.cfg.AttachmentLimit, NeedsDocuments: t.Category.NeedsDocuments(),
+		Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit, NeedsDocuments: t.Category.NeedsDocuments(),
 		CertificateMissing: t.Category == ticket.CategoryCertificateMissing}
 	birthDate := ""
 	if c.BirthDate != nil {
@@ -83,18 +88,25 @@ func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 		}
 	}
 	for _, a := range atts {
-		if !a.Stored && a.RefusedReason == "too_large" {
-			v.TooLarge = append(v.TooLarge, a.Filename)
+		if isTooLarge(a) {
+			v.TooLarge = append(v.TooLarge, maskNIKs(a.Filename)) // people name photos after their NIK
 		}
 	}
 	return v
 }
 
+// isTooLarge reports whether intake refused a for its size: over the
+// per-file limit, or over the per-mail one with the files before it.
+func isTooLarge(a ticket.Attachment) bool { return !a.Stored && a.RefusedReason == refusedTooLarge }
+
+// refusedTooLarge is intake's refused reason for size (email.RefusedTooLarge).
+const refusedTooLarge = "too_large"
+
 // docsView is what docs_request.txt shows. It carries no NIK.
 type docsView struct {
-	Number, Name, Limit string
-	Missing             []string
-	Problems            []docsProblemView
+	Number, Name, Limit, MailLimit string
+	Missing, TooLarge              []string
+	Problems                       []docsProblemView
 }
 
 type docsProblemView struct {
@@ -107,7 +119,7 @@ var docNames = map[ticket.AttachmentKind]string{ticket.KindKTP: "Foto KTP",
 	ticket.KindSelfie: "Swafoto memegang KTP", ticket.KindVaccineCard: "Foto kartu vaksinasi"}
 
 func (n *Notifier) docsView(t ticket.Ticket, r DocsRequest) docsView {
-	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit}
+	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit}
 	if t.Complainant != nil {
 		v.Name = t.Complainant.Name
 	}
@@ -123,6 +135,9 @@ func (n *Notifier) docsView(t ticket.Ticket, r DocsRequest) docsView {
 			pv.Reasons = append(pv.Reasons, maskNIKs(reason))
 		}
 		v.Problems = append(v.Problems, pv)
+	}
+	for _, f := range r.TooLarge {
+		v.TooLarge = append(v.TooLarge, maskNIKs(f.Filename))
 	}
 	return v
 }

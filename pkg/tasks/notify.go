@@ -19,6 +19,9 @@ import (
 
 // NotifyStore is what the notification handlers need from storage.
 type NotifyStore interface {
+	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
+	LockRecipient(ctx context.Context, address string) error
+	ReplyAddress(ctx context.Context, ticketID int64) (string, error)
 	TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error)
 	MessageByID(ctx context.Context, id int64) (ticket.Message, error)
 	MessageBySource(ctx context.Context, channel ticket.Channel, sourceID string) (ticket.Message, error)
@@ -37,6 +40,7 @@ type NotifySettings struct {
 	Domain              string // the right side of our Message-IDs; default the From domain
 	AckPerSenderPerHour int    // acknowledgements to one address per hour; default 5
 	AttachmentLimit     string // the per-file limit as people read it; default "10 MB"
+	MailLimit           string // the limit of all of one mail's files together; default "25 MB"
 }
 
 // Notifier sends the complainant the help desk's mail: the acknowledgement
@@ -73,6 +77,9 @@ func NewNotifier(s NotifyStore, send Sender, fsys fs.FS, cfg NotifySettings, log
 	if cfg.AttachmentLimit == "" {
 		cfg.AttachmentLimit = "10 MB"
 	}
+	if cfg.MailLimit == "" {
+		cfg.MailLimit = "25 MB"
+	}
 	n := &Notifier{store: s, send: send, cfg: cfg, log: log, Now: time.Now}
 	var err error
 	if n.ack, err = parseMailTemplate(fsys, "ack.txt"); err != nil {
@@ -101,9 +108,11 @@ func NewAckTask(ticketID, messageID int64) (*asynq.Task, error) {
 }
 
 // HandleAck mails the complainant that their complaint arrived, with its
-// number, what was received and what is still missing. The mail's
-// Message-ID is derived from the inbound message, so a retry finds the
-// row it stored before instead of sending a second acknowledgement.
+// number, what was received and what is still missing. It goes to the
+// address the complaint came from, which a complainant known by NIK may
+// not have on record. The mail's Message-ID is derived from the inbound
+// message, so a retry finds the row it stored before instead of sending a
+// second acknowledgement.
 func (n *Notifier) HandleAck(ctx context.Context, task *asynq.Task) error {
 	t, in, err := n.load(ctx, task)
 	if err != nil {
@@ -112,14 +121,18 @@ func (n *Notifier) HandleAck(ctx context.Context, task *asynq.Task) error {
 	if in.Direction != ticket.Inbound {
 		return fmt.Errorf("%s: message %d is not inbound: %w", task.Type(), in.ID, asynq.SkipRetry)
 	}
-	if t.Complainant == nil || t.Complainant.Email == "" {
+	to := in.Sender
+	if to == "" && t.Complainant != nil {
+		to = t.Complainant.Email // a message stored before senders were kept
+	}
+	if to == "" {
 		n.log.InfoContext(ctx, "no acknowledgement: no email address", "ticket", t.Number)
 		return nil
 	}
 	id := fmt.Sprintf("<ack.%d.%s@%s>", in.ID, t.Number, n.cfg.Domain)
 	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
 	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
-		out, err = n.newAck(ctx, t, id)
+		out, err = n.newAck(ctx, t, to, id)
 	}
 	if err != nil || out.ID == 0 {
 		return err
@@ -135,36 +148,56 @@ func (n *Notifier) HandleAck(ctx context.Context, task *asynq.Task) error {
 	return n.deliver(ctx, out, mail)
 }
 
-// newAck stores the acknowledgement as sending, or returns a zero message
-// when the address had its share of acknowledgements this hour: a mail
-// loop or a flood must not make the help desk a mail cannon. Nothing but a
-// log line records the skip.
-func (n *Notifier) newAck(ctx context.Context, t ticket.Ticket, id string) (ticket.Message, error) {
-	to := t.Complainant.Email
-	sent, err := n.store.CountOutbound(ctx, to, ticket.KindAck, n.Now().Add(-time.Hour))
-	if err != nil {
-		return ticket.Message{}, err
-	}
-	if sent >= int64(n.cfg.AckPerSenderPerHour) {
-		n.log.WarnContext(ctx, "no acknowledgement: address over its hourly limit", "ticket", t.Number,
-			"limit", n.cfg.AckPerSenderPerHour)
-		return ticket.Message{}, nil
-	}
-	atts, err := n.store.Attachments(ctx, t.ID)
-	if err != nil {
-		return ticket.Message{}, err
-	}
-	subject, body, err := n.ack.render(n.ackView(t, atts))
-	if err != nil {
-		return ticket.Message{}, err
-	}
-	m := ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
-		Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: ticket.KindAck, Recipient: to}
-	err = n.store.AddMessage(ctx, &m)
+// newAck stores the acknowledgement to address to as sending, or returns
+// a zero message when the address had its share of acknowledgements this
+// hour: a mail loop or a flood must not make the help desk a mail cannon.
+// Nothing but a log line records the skip.
+//
+// The count and the insert share one transaction holding the address's
+// lock, so acknowledgements to one address handled at once take turns and
+// never together pass the limit each checked alone.
+func (n *Notifier) newAck(ctx context.Context, t ticket.Ticket, to, id string) (ticket.Message, error) {
+	var m ticket.Message
+	err := n.store.WithTx(ctx, func(ctx context.Context) error {
+		if err := n.store.LockRecipient(ctx, to); err != nil {
+			return err
+		}
+		stored, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
+		switch {
+		case err == nil:
+			m = stored // a concurrent run of this task held the lock first and stored it
+			return nil
+		case ticket.ErrorCode(err) != ticket.ENOTFOUND:
+			return err
+		}
+		sent, err := n.store.CountOutbound(ctx, to, ticket.KindAck, n.Now().Add(-time.Hour))
+		if err != nil {
+			return err
+		}
+		if sent >= int64(n.cfg.AckPerSenderPerHour) {
+			n.log.WarnContext(ctx, "no acknowledgement: address over its hourly limit", "ticket", t.Number,
+				"limit", n.cfg.AckPerSenderPerHour)
+			return nil
+		}
+		atts, err := n.store.Attachments(ctx, t.ID)
+		if err != nil {
+			return err
+		}
+		subject, body, err := n.ack.render(n.ackView(t, atts))
+		if err != nil {
+			return err
+		}
+		m = ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
+			Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: ticket.KindAck, Recipient: to}
+		return n.store.AddMessage(ctx, &m)
+	})
 	if store.UniqueViolation(err) == store.ConstraintMessageSource {
 		return n.store.MessageBySource(ctx, ticket.ChannelEmail, id) // a concurrent run stored it first
 	}
-	return m, err
+	if err != nil {
+		return ticket.Message{}, err
+	}
+	return m, nil
 }
 
 // NewReplyTask returns a notify:reply task: send the agent's reply stored
@@ -223,75 +256,6 @@ func (n *Notifier) HandleReply(ctx context.Context, task *asynq.Task) error {
 	parent, refs := threadOf(thread)
 	return n.deliver(ctx, m, OutgoingMail{From: n.cfg.From, To: to, Subject: subject, Text: body, MessageID: id,
 		InReplyTo: parent, References: refs})
-}
-
-// NewDocsTask returns a notify:docs task: mail the documents request made
-// when the attachments of message messageID were checked. documents:check
-// writes the same payload to the outbox.
-func NewDocsTask(ticketID, messageID int64) (*asynq.Task, error) {
-	return newTicketTask(store.TaskNotifyDocs, ticketID, messageID)
-}
-
-// HandleDocs mails the complainant, on their thread, the latest documents
-// request recorded for the message the task names. Like the
-// acknowledgement, its Message-ID is derived from what it answers (the
-// request's event), so a retry finds the row it stored before and a mail
-// already sent is not sent again.
-func (n *Notifier) HandleDocs(ctx context.Context, task *asynq.Task) error {
-	t, in, err := n.load(ctx, task)
-	if err != nil {
-		return err
-	}
-	events, err := n.store.Events(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	req, eventID, err := latestDocsRequest(events, in.ID)
-	if err != nil {
-		return err
-	}
-	if eventID == 0 {
-		return fmt.Errorf("%s: no documents request by email for message %d: %w", task.Type(), in.ID, asynq.SkipRetry)
-	}
-	if t.Complainant == nil || t.Complainant.Email == "" {
-		n.log.WarnContext(ctx, "documents request not sent: no email address", "ticket", t.Number)
-		return nil
-	}
-	id := fmt.Sprintf("<docs.%d.%s@%s>", eventID, t.Number, n.cfg.Domain)
-	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
-	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
-		out, err = n.newDocs(ctx, t, id, req)
-	}
-	if err != nil {
-		return err
-	}
-	if out.Status == ticket.DeliverySent || out.Status == ticket.DeliveryFailed {
-		return nil
-	}
-	thread, err := n.store.Messages(ctx, t.ID)
-	if err != nil {
-		return err
-	}
-	parent, refs := threadOf(thread)
-	return n.deliver(ctx, out, OutgoingMail{From: n.cfg.From, To: out.Recipient, Subject: out.Subject, Text: out.Body,
-		MessageID: id, InReplyTo: parent, References: refs,
-		Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}})
-}
-
-// newDocs stores the documents request mail as sending.
-func (n *Notifier) newDocs(ctx context.Context, t ticket.Ticket, id string, req DocsRequest) (ticket.Message, error) {
-	subject, body, err := n.docs.render(n.docsView(t, req))
-	if err != nil {
-		return ticket.Message{}, err
-	}
-	m := ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
-		Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: KindDocsRequest,
-		Recipient: t.Complainant.Email}
-	err = n.store.AddMessage(ctx, &m)
-	if store.UniqueViolation(err) == store.ConstraintMessageSource {
-		return n.store.MessageBySource(ctx, ticket.ChannelEmail, id) // a concurrent run stored it first
-	}
-	return m, err
 }
 
 // deliver sends mail for stored message m and records the outcome. A
