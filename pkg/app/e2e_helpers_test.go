@@ -1,7 +1,6 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"image"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/emersion/go-imap/v2/imapclient"
 
 	"github.com/aduan/aduan/pkg/app"
+	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks/taskstest"
@@ -47,7 +46,7 @@ func startMailApp(t *testing.T) (*mailApp, string) {
 	if err := cfg.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	a, err := app.New(context.Background(), cfg, app.NewLogger(logs, "info"))
 	if err != nil {
 		t.Fatal(err)
@@ -274,22 +273,4 @@ func mailboxSize(t *testing.T, user, mailbox string) int {
 		return -1
 	}
 	return int(*st.NumMessages)
-}
-
-// lockedBuffer collects Aduan's log from all its goroutines.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

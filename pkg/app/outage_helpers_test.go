@@ -17,6 +17,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/aduan/aduan/pkg/app"
+	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/tasks/taskstest"
@@ -29,7 +30,7 @@ type outageEnv struct {
 	*app.App
 	dbURL string
 	redis *taskstest.Redis
-	logs  *lockedBuffer
+	logs  *logtest.Buffer
 	agent ticket.User
 	token string
 }
@@ -41,7 +42,7 @@ func newOutageEnv(t *testing.T) *outageEnv {
 	cfg := app.DefaultConfig()
 	cfg.DatabaseURL, cfg.RedisURL, cfg.DataDir = dbURL, rds.URL, t.TempDir()
 	cfg.WorkerConcurrency = 4
-	logs := &lockedBuffer{}
+	logs := &logtest.Buffer{}
 	a, err := app.New(context.Background(), cfg, app.NewLogger(logs, "info"))
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

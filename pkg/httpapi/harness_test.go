@@ -17,6 +17,7 @@ import (
 
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/httpapi"
+	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -26,30 +27,12 @@ func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 // testPassword is every test user's password.
 const testPassword = "kata-sandi-uji-123"
 
-// logBuffer captures the app's log so tests can look for personal data.
-type logBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // harness is one App on a fresh database, with a user of every role, its
 // HTTP API served in-process and every response checked against the spec.
 type harness struct {
 	app        *app.App
 	handler    http.Handler
-	logs       *logBuffer
+	logs       *logtest.Buffer
 	spec       *contract
 	agent      ticket.User
 	agent2     ticket.User
@@ -74,13 +57,13 @@ func newHarness(t *testing.T) *harness {
 
 // newApp builds an App on dbURL. It is closed before the database is
 // dropped: cleanups run last-registered first.
-func newApp(t *testing.T, dbURL, redisURL string) (*app.App, *logBuffer) {
+func newApp(t *testing.T, dbURL, redisURL string) (*app.App, *logtest.Buffer) {
 	t.Helper()
 	cfg := app.DefaultConfig()
 	cfg.DatabaseURL = dbURL
 	cfg.RedisURL = redisURL
 	cfg.DataDir = t.TempDir()
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	a, err := app.New(context.Background(), cfg, app.NewLogger(logs, "debug"))
 	if err != nil {
 		t.Fatalf("app.New: %v", err)

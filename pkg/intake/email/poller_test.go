@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -26,6 +25,7 @@ import (
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
+	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -34,24 +34,6 @@ import (
 func TestMain(m *testing.M) { os.Exit(storetest.Main(m)) }
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
-
-// logBuffer keeps what a poller logs, for tests that check it.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // imapServer is an in-process IMAP server with one user whose INBOX holds
 // the mails a test appends.
@@ -202,7 +184,7 @@ type pollerFixture struct {
 	ingest *flakyIngester
 	poller *email.Poller
 	blobs  *store.Blobs
-	logs   *logBuffer // what the poller logged
+	logs   *logtest.Buffer // what the poller logged
 }
 
 // flakyIngester fails or cancels on demand, standing in for a database
@@ -255,7 +237,7 @@ func newPollerFixtureOn(t *testing.T, srv *imapServer) *pollerFixture {
 	ing := &flakyIngester{real: intake.NewIngester(s, quiet)}
 	box := email.Mailbox{Addr: srv.addr, User: imapUser, Password: imapPass, TLS: "none", Name: "INBOX",
 		Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
-	logs := &logBuffer{}
+	logs := &logtest.Buffer{}
 	p := email.NewPoller(box, s, ing, email.NewAdapter(rules, blobs, email.Limits{}), blobs,
 		slog.New(slog.NewTextHandler(logs, nil)))
 	p.BatchSize = 2
