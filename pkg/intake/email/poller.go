@@ -6,9 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"slices"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -17,41 +15,7 @@ import (
 
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
-	"github.com/aduan/aduan/pkg/ticket"
 )
-
-// Mailbox says where complaint mail is read from and where it goes after.
-type Mailbox struct {
-	Addr, User, Password string
-	TLS                  string // none, starttls, tls
-	Name                 string // the folder to read, e.g. INBOX
-	Processed            string // where handled mail is moved; "" keeps it, marked \Seen
-	Quarantine           string // where mail that fails MaxAttempts times is moved
-	PollInterval         time.Duration
-}
-
-// Key names the mailbox in the position table.
-func (m Mailbox) Key() string { return m.User + "@" + m.Addr + "/" + m.Name }
-
-// Validate reports a setting that cannot work, so a bad configuration
-// stops the poller at start. A plain connection (tls none) would carry the
-// password in clear, so it may only go to a server on this machine.
-func (m Mailbox) Validate() error {
-	host, _, err := net.SplitHostPort(m.Addr)
-	if err != nil {
-		return fmt.Errorf("imap %s: address %q: %w", m.User, m.Addr, err)
-	}
-	switch m.TLS {
-	case "none":
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("imap %s: tls none is allowed only to a server on this machine (loopback), not %q", m.User, host)
-		}
-	case "starttls", "tls":
-	default:
-		return fmt.Errorf("imap %s: tls must be none, starttls or tls, not %q", m.User, m.TLS)
-	}
-	return nil
-}
 
 // PollerStore is what the poller needs from storage.
 type PollerStore interface {
@@ -149,7 +113,7 @@ func (p *Poller) Run(ctx context.Context, once bool) error {
 // server has it, polling otherwise), until ctx ends or the link fails.
 func (p *Poller) session(ctx context.Context, once bool) error {
 	arrived := make(chan struct{}, 1)
-	c, err := p.dial(&imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
+	c, err := p.box.dial(&imapclient.Options{UnilateralDataHandler: &imapclient.UnilateralDataHandler{
 		Mailbox: func(d *imapclient.UnilateralDataMailbox) {
 			if d.NumMessages != nil {
 				select {
@@ -192,18 +156,6 @@ func (p *Poller) session(ctx context.Context, once bool) error {
 			return err
 		}
 	}
-}
-
-func (p *Poller) dial(opts *imapclient.Options) (*imapclient.Client, error) {
-	switch p.box.TLS {
-	case "tls":
-		return imapclient.DialTLS(p.box.Addr, opts)
-	case "starttls":
-		return imapclient.DialStartTLS(p.box.Addr, opts)
-	case "none":
-		return imapclient.DialInsecure(p.box.Addr, opts)
-	}
-	return nil, fmt.Errorf("imap tls must be none, starttls or tls, not %q", p.box.TLS)
 }
 
 // position returns where reading stopped; new UIDVALIDITY means the server
@@ -253,11 +205,6 @@ func (p *Poller) wait(ctx context.Context, c *imapclient.Client, arrived chan st
 	return ctx.Err()
 }
 
-// errTransient marks a failure that is not the mail's fault (the database
-// is down): the session ends and the mail is read again later, without
-// counting against it.
-var errTransient = errors.New("transient")
-
 // drain takes in every mail above the last UID and those that failed
 // before, a batch at a time.
 func (p *Poller) drain(ctx context.Context, c *imapclient.Client, pos *store.MailboxPosition) error {
@@ -303,15 +250,6 @@ func (p *Poller) pending(ctx context.Context, c *imapclient.Client, pos store.Ma
 	slices.Sort(uids)
 	return slices.Compact(uids), retried, nil
 }
-
-// outcome of one mail in a batch.
-type outcome int
-
-const (
-	taken       outcome = iota // ingested (or found already ingested)
-	failed                     // failed; will be tried again
-	quarantined                // failed too often; moved aside
-)
 
 // batch fetches uids with BODY.PEEK (nothing is \Seen until it is stored),
 // streams each raw mail to disk and hands it to the takers, which parse and
@@ -363,28 +301,6 @@ func (p *Poller) batch(ctx context.Context, c *imapclient.Client, pos *store.Mai
 	return nil
 }
 
-// takeOne takes in one stored mail and says what became of it. An error
-// is one that is not the mail's fault: the batch stops there.
-func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob, mem *takerMemory) (outcome, error) {
-	err := j.readErr
-	if err == nil {
-		err = p.take(ctx, j, mem)
-	}
-	switch {
-	case errors.Is(err, errTransient):
-		return failed, err
-	case err != nil:
-		return p.fail(ctx, uidValidity, j.uid, j.sum, j.size, err)
-	}
-	if !j.retried {
-		return taken, nil
-	}
-	if err := p.store.ClearMailFailure(ctx, p.box.Key(), uidValidity, uint32(j.uid)); err != nil {
-		return failed, fmt.Errorf("%w: %v", errTransient, err)
-	}
-	return taken, nil
-}
-
 // readMessage stores one fetched mail in the blob store, keeping it in a
 // lent buffer too when there is one, so the taker need not read it back. A
 // mail that arrives shorter than the server announced was cut off by the
@@ -416,66 +332,6 @@ func (p *Poller) readMessage(msg *imapclient.FetchMessageData) (j mailJob, err e
 		err = errors.New("the server sent no body")
 	}
 	return j, err
-}
-
-// take parses and ingests one raw mail. What it reads and decodes lives in
-// mem, which the next mail reuses: nothing of it outlives the call.
-func (p *Poller) take(ctx context.Context, j mailJob, mem *takerMemory) error {
-	raw, err := mem.read(j, p.blobs.Path(j.sum))
-	if err != nil {
-		return fmt.Errorf("%w: read stored mail: %v", errTransient, err)
-	}
-	m, err := mem.parser.parse(raw, 0)
-	if err != nil {
-		return fmt.Errorf("parse: %w", err)
-	}
-	in, err := p.adapter.Inbound(m, raw, j.sum)
-	if err != nil {
-		return fmt.Errorf("%w: %v", errTransient, err)
-	}
-	res, err := p.ingester.Ingest(ctx, in)
-	if err != nil {
-		if code := ticket.ErrorCode(err); code == ticket.EINVALID || code == ticket.ECONFLICT || store.BadData(err) {
-			return fmt.Errorf("ingest: %w", err) // the mail's own fault: it would fail the same way again
-		}
-		return fmt.Errorf("%w: ingest: %v", errTransient, err)
-	}
-	p.count(resultOutcome(res))
-	return nil
-}
-
-func resultOutcome(res intake.Result) string {
-	switch {
-	case res.Duplicate:
-		return "duplicate"
-	case res.Ignored:
-		return "ignored"
-	case res.Created:
-		return "ticket"
-	}
-	return "threaded"
-}
-
-// fail records a failed mail and quarantines it once it failed too often.
-func (p *Poller) fail(ctx context.Context, uidValidity uint32, uid imap.UID, sum string, size int64, cause error) (outcome, error) {
-	// The reason may quote the mail; it must be storable whatever it holds.
-	reason := strings.ToValidUTF8(strings.ReplaceAll(cause.Error(), "\x00", ""), "\uFFFD")
-	attempts, err := p.store.RecordMailFailure(ctx, p.box.Key(), uidValidity, uint32(uid), reason)
-	if err != nil {
-		return failed, fmt.Errorf("%w: %v", errTransient, err)
-	}
-	p.log.WarnContext(ctx, "mail not taken in", "uid", uint32(uid), "attempt", attempts, "err", cause)
-	if attempts < p.MaxAttempts {
-		p.count("failed")
-		return failed, nil
-	}
-	err = p.store.Quarantine(ctx, store.QuarantinedMail{Mailbox: p.box.Key(), UIDValidity: int64(uidValidity),
-		UID: int64(uid), RawSHA256: sum, Size: size, Reason: reason})
-	if err != nil {
-		return failed, fmt.Errorf("%w: %v", errTransient, err)
-	}
-	p.count("quarantined")
-	return quarantined, nil
 }
 
 // settle flags taken mail \Seen and moves it to Processed, and moves
