@@ -48,7 +48,11 @@ func (d *Desk) OpenAttachment(ctx context.Context, actor ticket.User, ref string
 		if a, err = d.store.Attachment(ctx, t.ID, id); err != nil {
 			return err
 		}
-		if !a.Stored {
+		switch {
+		case a.TooLarge():
+			return ticket.Errorf(ticket.ENOTFOUND, "Lampiran ini tidak disimpan karena melebihi batas ukuran. / "+
+				"This attachment was not stored: it was over the size limit.")
+		case !a.Stored:
 			return ticket.Errorf(ticket.ENOTFOUND, "Lampiran ini tidak disimpan (%s). / This attachment was not stored.", a.RefusedReason)
 		}
 		return d.store.AddAudit(ctx, ticket.AuditEntry{ActorID: actor.ID, Action: AuditAttachmentDownload,

@@ -235,7 +235,7 @@ func TestAttachmentDownload(t *testing.T) {
 	img := pngBytes(t)
 	photo := add(img, ticket.Attachment{Filename: "ktp.png", ContentType: "image/png", Kind: ticket.KindKTP})
 	pdf := add([]byte("%PDF-1.4 fake"), ticket.Attachment{Filename: "kartu.pdf", ContentType: "application/pdf"})
-	refused := add(nil, ticket.Attachment{Filename: "besar.jpg", ContentType: "image/jpeg", RefusedReason: "too_large"})
+	refused := add(nil, ticket.Attachment{Filename: "besar.jpg", ContentType: "image/jpeg", RefusedReason: ticket.RefusedTooLarge})
 	link := func(ref string, id int64) string { return fmt.Sprintf("/api/v1/tickets/%s/attachments/%d", ref, id) }
 	audits := func(id int64) []ticket.AuditEntry {
 		a, err := h.app.Store.Audit(ctx, fmt.Sprintf("attachment:%d", id))
@@ -279,6 +279,9 @@ func TestAttachmentDownload(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			h.call(t, "GET", tt.path, tok, nil).expectError(t, http.StatusNotFound, "not_found")
 		})
+	}
+	if e := h.call(t, "GET", link(tk.Number, refused.ID), tok, nil).apiError(t); !strings.Contains(e.Error.Message, "batas ukuran") {
+		t.Errorf("refused download says %q; want it to name the size limit", e.Error.Message)
 	}
 	if a := audits(refused.ID); len(a) != 0 {
 		t.Errorf("a refused attachment was audited as downloaded: %+v", a)

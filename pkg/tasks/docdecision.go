@@ -140,7 +140,7 @@ func (d *DocumentCheck) refusedToTell(ctx context.Context, t ticket.Ticket, mess
 	var r refusedFiles
 	var ids []string
 	for _, a := range atts {
-		if a.MessageID == messageID && isTooLarge(a) {
+		if a.MessageID == messageID && a.TooLarge() {
 			r.Files = append(r.Files, RefusedFile{ID: a.ID, Filename: a.Filename})
 			ids = append(ids, strconv.FormatInt(a.ID, 10))
 		}

@@ -88,19 +88,12 @@ func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 		}
 	}
 	for _, a := range atts {
-		if isTooLarge(a) {
+		if a.TooLarge() {
 			v.TooLarge = append(v.TooLarge, maskNIKs(a.Filename)) // people name photos after their NIK
 		}
 	}
 	return v
 }
-
-// isTooLarge reports whether intake refused a for its size: over the
-// per-file limit, or over the per-mail one with the files before it.
-func isTooLarge(a ticket.Attachment) bool { return !a.Stored && a.RefusedReason == refusedTooLarge }
-
-// refusedTooLarge is intake's refused reason for size (email.RefusedTooLarge).
-const refusedTooLarge = "too_large"
 
 // docsView is what docs_request.txt shows. It carries no NIK.
 type docsView struct {

@@ -100,6 +100,14 @@ type Attachment struct {
 	CreatedAt     time.Time
 }
 
+// RefusedTooLarge is the refused reason of a file over the size limits
+// (one file's, or a mail's files together): recorded, not stored, and the
+// complainant told.
+const RefusedTooLarge = "too_large"
+
+// TooLarge reports whether a was refused for its size.
+func (a Attachment) TooLarge() bool { return !a.Stored && a.RefusedReason == RefusedTooLarge }
+
 // Event records one change to a ticket: who did what, when.
 type Event struct {
 	ID       int64

@@ -45,9 +45,6 @@ func NewAdapter(rules *CategoryRules, blobs Blobs, limits Limits) *Adapter {
 	return &Adapter{rules: rules, blobs: blobs, limits: limits, now: time.Now}
 }
 
-// RefusedTooLarge is the refused reason of an attachment over the limits.
-const RefusedTooLarge = "too_large"
-
 var subjectNumber = regexp.MustCompile(`(?i)\[?(PL-\d{6}-\d{6,})\]?`)
 
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|balas|aw|sv|antw)\s*:`)
@@ -185,7 +182,7 @@ func (a *Adapter) storeAttachments(parts []Part) ([]ticket.Attachment, ticket.Do
 			position++
 		}
 		if att.Size > a.limits.MaxAttachment || total+att.Size > a.limits.MaxMail {
-			att.RefusedReason = RefusedTooLarge
+			att.RefusedReason = ticket.RefusedTooLarge
 			out = append(out, att)
 			continue
 		}

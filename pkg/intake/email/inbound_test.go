@@ -98,7 +98,7 @@ func TestInboundRefusesOversizedAttachments(t *testing.T) {
 		switch {
 		case a.Stored && a.SHA256 != "":
 			stored++
-		case !a.Stored && a.RefusedReason == email.RefusedTooLarge && a.SHA256 == "":
+		case !a.Stored && a.RefusedReason == ticket.RefusedTooLarge && a.SHA256 == "":
 			refused++
 		}
 	}
