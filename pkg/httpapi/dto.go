@@ -116,8 +116,8 @@ type messageJSON struct {
 
 func toMessageJSON(m ticket.Message) messageJSON {
 	out := messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
-		Subject: m.Subject, Sender: m.Sender, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic, Status: m.Status,
-		Error: m.Error, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
+		Subject: m.Subject, Sender: m.Sender, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic,
+		Status: m.Status, Error: m.Error, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}

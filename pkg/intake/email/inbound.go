@@ -58,8 +58,8 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	in := intake.Inbound{
 		Channel: ticket.ChannelEmail, SourceID: SourceID(m, raw), RawSHA256: rawSHA,
 		Subject: strings.TrimSpace(m.Subject), Body: m.Text, HTML: m.HTML, ReadWarnings: m.Warnings,
-		Automatic:  m.Automatic,
-		ThreadRefs: append(bracketed(m.InReplyTo), bracketed(m.References)...), Ack: m.Automatic == "",
+		Automatic: m.Automatic, Ack: m.Automatic == "",
+		ThreadRefs:     append(bracketed(m.InReplyTo), bracketed(m.References)...),
 		LooksLikeReply: replyPrefix.MatchString(m.Subject), Status: ticket.StatusNew, Priority: ticket.PriorityNormal,
 	}
 	if match := subjectNumber.FindStringSubmatch(m.Subject); match != nil {
