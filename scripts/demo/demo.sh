@@ -2,6 +2,7 @@
 # make run's demo mail, sourced by scripts/run.sh and scripts/time-first-ack.sh from the
 # repository's root. The addresses are users of `scripts/provision.sh mail`
 # (scripts/mail/users) that no test reads; aduan.yaml points Aduan at them.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 
 DEMO_CONFIG=scripts/demo/aduan.yaml
 DEMO_DESK=demo@kemkes.test   # the complaint mailbox Aduan reads
@@ -24,7 +25,7 @@ demo_send_command() {
   echo "  --header 'Subject: Sertifikat vaksin belum muncul' --body @$dir/keluhan.txt \\"
   for photo in ktp.jpg selfie.jpg kartu-vaksin.jpg; do
     printf '  --attach-type image/jpeg --attach-name %s --attach @%s/%s' "$photo" "$dir" "$photo"
-    if [ "$photo" != kartu-vaksin.jpg ]; then printf ' \\'; fi
+    if [ "$photo" != kartu-vaksin.jpg ]; then printf ' %s' "\\"; fi
     echo
   done
 }
