@@ -8,8 +8,9 @@
 #              and the database "aduan"
 #   loadtools  hey, wrk, pgbench
 #   mail       Postfix (SMTP 127.0.0.1:2525) delivering over LMTP to Dovecot (IMAP
-#              127.0.0.1:1143, plain), users in scripts/mail/users; see "Mail" below.
-#              scripts/mail/reset.sh empties the mailboxes.
+#              127.0.0.1:1143, plain), users in scripts/mail/users, and swaks to send
+#              test mail; see "Mail" below. scripts/mail/reset.sh empties the mailboxes.
+#              make run's demo (scripts/demo) and make test both use it.
 # To add a component (e.g. browser: chromium), write provision_<name>.
 set -euo pipefail
 

@@ -1,13 +1,33 @@
 #!/usr/bin/env bash
 # make run: provision services, build, migrate, seed demo data, run everything in one process.
+#
+# Unless the mail settings are your own (ADUAN_CONFIG, ADUAN_IMAP_ADDR or ADUAN_SMTP_ADDR
+# set), the demo also gets the local Postfix and Dovecot of `scripts/provision.sh mail` and
+# scripts/demo/aduan.yaml points Aduan at them; the start prints a swaks command that sends a
+# complaint with photos, and the commands that show its ticket and the acknowledgement.
+# Running it again is harmless; Ctrl-C stops Aduan, which finishes the work in hand first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
+# shellcheck source=scripts/demo/demo.sh
+. scripts/demo/demo.sh
 
-scripts/provision.sh db
+demo=0
+if demo_mail_wanted; then demo=1; fi
+if [ "$demo" = 1 ]; then
+  scripts/provision.sh db mail
+  export ADUAN_CONFIG=$DEMO_CONFIG
+else
+  scripts/provision.sh db
+fi
 go build -o bin/aduan ./cmd/aduan
 bin/aduan migrate
 bin/aduan seed --demo
 echo "run: Aduan at http://$ADUAN_HTTP_ADDR/"
+if [ "$demo" = 1 ]; then
+  demo_instructions
+else
+  echo "run: mail as you configured it (ADUAN_CONFIG, ADUAN_IMAP_*, ADUAN_SMTP_*); no demo mail"
+fi
 exec bin/aduan all

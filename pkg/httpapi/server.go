@@ -6,7 +6,6 @@ package httpapi
 import (
 	"context"
 	"io"
-	"io/fs"
 	"log/slog"
 	"net/http"
 	"time"
@@ -19,7 +18,6 @@ import (
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
-	"github.com/aduan/aduan/web"
 )
 
 // TaskMonitorPath is where admins find the task queue's web UI.
@@ -133,8 +131,7 @@ func (s *Server) routes() {
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
 	r.GET("/api/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", api.OpenAPI) })
-	site, _ := fs.Sub(web.Static, "static")
-	r.StaticFileFS("/", "index.html", http.FS(site))
+	s.siteRoutes(r)
 
 	if s.cfg.TaskMonitor != nil {
 		mon := r.Group(TaskMonitorPath, s.authenticate, s.require(ticket.RoleAdmin))
