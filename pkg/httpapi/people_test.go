@@ -43,7 +43,7 @@ func TestFindComplainants(t *testing.T) {
 				t.Fatalf("found %s, want complainant %d", r.Body, first.Complainant.ID)
 			}
 			c := out.Items[0]
-			if c.NIKMasked != "320101******0001" || c.Phone != "+6281110500567" {
+			if c.NIKMasked != "**************01" || c.Phone != "+6281110500567" {
 				t.Errorf("complainant %+v", c)
 			}
 			if got := ids(c.Tickets); !slices.Equal(got, []int64{second.ID, first.ID}) {
