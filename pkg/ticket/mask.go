@@ -31,31 +31,107 @@ func MaskNIK(nik string) string {
 // more digits (a NIK mistyped, a family card, a bank account) and a date
 // written after a birth label ("Tgl lahir: 05-08-1985"). What an agent reads
 // by default goes through it; the original is shown only on an audited
-// reveal. The result keeps the text's shape, so it works on HTML too.
+// reveal. The result keeps the text's shape, so it works on HTML too;
+// cid: references to a mail's inline images are left whole, as they are
+// machine-made and must still name their image.
 func MaskText(s string) string {
-	s = maskBirthDates(s)
-	return digitRun.ReplaceAllStringFunc(s, maskDigitRun)
+	lower := asciiLower(s)
+	var out strings.Builder
+	last := 0
+	for i := 0; ; {
+		k := strings.Index(lower[i:], "cid:")
+		if k < 0 {
+			break
+		}
+		start := i + k
+		end := start + len("cid:")
+		for end < len(s) && !strings.ContainsRune(" \t\r\n\"'<>", rune(s[end])) {
+			end++
+		}
+		i = end
+		if start > 0 && (isLetter(lower[start-1]) || isDigit(lower[start-1])) {
+			continue // e.g. "acid:", not a URL
+		}
+		out.WriteString(maskPersonal(s[last:start]))
+		out.WriteString(s[start:end])
+		last = end
+	}
+	if last == 0 {
+		return maskPersonal(s)
+	}
+	out.WriteString(maskPersonal(s[last:]))
+	return out.String()
 }
 
-// digitRun is a run of digit groups, each separated from the next by one
-// separator people put inside numbers; a leading + belongs to a phone.
-// &nbsp; counts because mail clients write it between digit groups.
-var digitRun = regexp.MustCompile(`\+?\d+(?:(?:[ \t.\-\x{00a0}]|&nbsp;|&#160;)\d+)*`)
+func maskPersonal(s string) string {
+	return maskNumbers(maskBirthDates(s))
+}
 
-// numberSep splits a digit run into its groups and separators.
-var numberSep = regexp.MustCompile(`[ \t.\-\x{00a0}]|&nbsp;|&#160;`)
+// numberSeps are what people put between the digit groups of one number;
+// &nbsp; counts because mail clients write it there.
+var numberSeps = []string{" ", "\t", ".", "-", "\u00a0", "&nbsp;", "&#160;"}
 
-// maskDigitRun masks the numbers in one run of digit groups. A run may hold
-// several numbers ("3201014508850001 081234567890"), so it is read group by
-// group: from each group, the longest stretch of groups that is a NIK or a
-// phone number is masked, stretches with mixed separators not counting
-// (they are usually two numbers side by side, e.g. a date and a phone).
-// Groups that are neither stay, unless 15 or more of their digits stand
-// together.
-func maskDigitRun(run string) string {
-	plus := strings.HasPrefix(run, "+")
-	groups := numberSep.Split(strings.TrimPrefix(run, "+"), -1)
-	seps := numberSep.FindAllString(strings.TrimPrefix(run, "+"), -1)
+// maskNumbers masks the numbers in s, one run of digit groups at a time: a
+// run is groups of digits each separated from the next by one of
+// numberSeps, perhaps after a +. It scans by hand rather than by regexp
+// because it runs on every message of every ticket shown.
+func maskNumbers(s string) string {
+	var out strings.Builder
+	last := 0
+	for i := 0; i < len(s); {
+		start, plus := i, false
+		if s[i] == '+' && i+1 < len(s) && isDigit(s[i+1]) {
+			plus, i = true, i+1
+		}
+		if !isDigit(s[i]) {
+			i++
+			continue
+		}
+		var groups, seps []string
+		for {
+			j := i
+			for j < len(s) && isDigit(s[j]) {
+				j++
+			}
+			groups, i = append(groups, s[i:j]), j
+			sep := numberSepAt(s, i)
+			if sep == "" || i+len(sep) >= len(s) || !isDigit(s[i+len(sep)]) {
+				break
+			}
+			seps, i = append(seps, sep), i+len(sep)
+		}
+		out.WriteString(s[last:start])
+		out.WriteString(maskDigitRun(groups, seps, plus))
+		last = i
+	}
+	if last == 0 {
+		return s
+	}
+	out.WriteString(s[last:])
+	return out.String()
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
+
+// numberSepAt returns the separator s has at i, or "".
+func numberSepAt(s string, i int) string {
+	for _, sep := range numberSeps {
+		if strings.HasPrefix(s[i:], sep) {
+			return sep
+		}
+	}
+	return ""
+}
+
+// maskDigitRun masks the numbers in one run of digit groups, seps[i] being
+// the separator after groups[i] and plus whether a + came first. A run may
+// hold several numbers ("3201014508850001 081234567890"), so it is read
+// group by group: from each group, the longest stretch of groups that is a
+// NIK or a phone number is masked, stretches with mixed separators not
+// counting (they are usually two numbers side by side, e.g. a date and a
+// phone). Groups that are neither stay, unless 15 or more of their digits
+// stand together.
+func maskDigitRun(groups, seps []string, plus bool) string {
 	var out strings.Builder
 	if plus {
 		out.WriteByte('+')
@@ -167,27 +243,106 @@ func maskPhoneDigits(digits string) string {
 	return digits[:keep] + strings.Repeat("*", len(digits)-keep-2) + digits[len(digits)-2:]
 }
 
-// birthDate is a date written after a birth label on the same line: the
-// label, up to 60 characters without digits (a place, a colon, HTML tags
-// between table cells), then the date as 05-08-1985, 5/8/85, 1985-08-05 or
-// 5 Agustus 1985. The date is submatch 1.
-var birthDate = regexp.MustCompile(`(?i)(?:lahir|\bttl\b|t\.t\.l|birth|\bdob\b)[^\d\n]{0,60}?` +
-	`(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|` +
-	`\d{1,2}\s*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|agt|aug|sep|okt|oct|nov|des|dec)[a-z]*\.?\s*\d{2,4})`)
+// birthLabels start a birth date, in lower case; short ones must stand as
+// a word ("ttl", not "kettle").
+var birthLabels = []struct {
+	label string
+	word  bool
+}{{"lahir", false}, {"birth", false}, {"ttl", true}, {"t.t.l", true}, {"dob", true}}
 
-// maskBirthDates replaces each date written after a birth label.
+// birthDate is the date after a birth label, on the same line: up to 60
+// characters without digits (a place, a colon, HTML tags between table
+// cells), then the date as 05-08-1985, 5/8/85, 1985-08-05 or 5 Agustus
+// 1985. The date is submatch 1.
+var birthDate = regexp.MustCompile(`^[^\d\n]{0,60}?` +
+	`(\d{1,2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{2,4}|\d{4}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|` +
+	`(?i:\d{1,2}\s*(?:jan|feb|mar|apr|mei|may|jun|jul|agu|agt|aug|sep|okt|oct|nov|des|dec)[a-z]*\.?\s*\d{2,4}))`)
+
+// maskBirthDates replaces each date written after a birth label. Labels
+// are found with plain string search and the date is matched only on the
+// few characters after one, which keeps long mails fast.
 func maskBirthDates(s string) string {
-	locs := birthDate.FindAllStringSubmatchIndex(s, -1)
-	if locs == nil {
-		return s
-	}
+	labels := newBirthLabelFinder(s)
 	var out strings.Builder
 	last := 0
-	for _, loc := range locs {
-		out.WriteString(s[last:loc[2]])
+	for from := 0; from < len(s); {
+		at, end := labels.find(from)
+		if at < 0 {
+			break
+		}
+		window := s[end:min(len(s), end+120)]
+		loc := birthDate.FindStringSubmatchIndex(window)
+		if loc == nil {
+			from = end
+			continue
+		}
+		out.WriteString(s[last : end+loc[2]])
 		out.WriteString("**-**-****")
-		last = loc[3]
+		last, from = end+loc[3], end+loc[3]
+	}
+	if last == 0 {
+		return s
 	}
 	out.WriteString(s[last:])
 	return out.String()
+}
+
+// birthLabelFinder finds birth labels in a text, remembering where each
+// label occurs next so the text is scanned once per label.
+type birthLabelFinder struct {
+	lower string
+	next  []int // per label: its next start; -2 before the first search, -1 when there is no more
+}
+
+func newBirthLabelFinder(s string) *birthLabelFinder {
+	f := &birthLabelFinder{lower: asciiLower(s), next: make([]int, len(birthLabels))}
+	for i := range f.next {
+		f.next[i] = -2
+	}
+	return f
+}
+
+// find returns where the first birth label at or after from starts and
+// ends, or -1.
+func (f *birthLabelFinder) find(from int) (at, end int) {
+	at = -1
+	for li, l := range birthLabels {
+		if f.next[li] != -1 && f.next[li] < from {
+			f.next[li] = f.search(l.label, l.word, from)
+		}
+		if k := f.next[li]; k >= 0 && (at < 0 || k < at) {
+			at, end = k, k+len(l.label)
+		}
+	}
+	return at, end
+}
+
+// search returns where label next starts at or after from, or -1.
+func (f *birthLabelFinder) search(label string, word bool, from int) int {
+	for from <= len(f.lower) {
+		k := strings.Index(f.lower[from:], label)
+		if k < 0 {
+			return -1
+		}
+		k += from
+		e := k + len(label)
+		if !word || (k == 0 || !isLetter(f.lower[k-1])) && (e == len(f.lower) || !isLetter(f.lower[e])) {
+			return k
+		}
+		from = k + 1
+	}
+	return -1
+}
+
+func isLetter(b byte) bool { return b >= 'a' && b <= 'z' }
+
+// asciiLower lowers ASCII letters only, so byte offsets stay those of s.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

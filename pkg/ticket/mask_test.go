@@ -186,6 +186,8 @@ func TestMaskText(t *testing.T) {
 		{"HTML with &nbsp;", "<p>NIK:&nbsp;3201&nbsp;0145&nbsp;0885&nbsp;0001</p>", "<p>NIK:&nbsp;**************01</p>"},
 		{"tel link", `<a href="tel:+6281234567890">+62 812-3456-7890</a>`, `<a href="tel:+62812******90">+62812******90</a>`},
 
+		{"inline image reference stays", `<img src="cid:part1.06090408.01060107@warga.test"> NIK 3201014508850001`,
+			`<img src="cid:part1.06090408.01060107@warga.test"> NIK **************01`},
 		{"ticket number stays", "Balasan untuk PL-211110-000123", "Balasan untuk PL-211110-000123"},
 		{"a date not after a birth label stays", "vaksin dosis 2 tanggal 12-05-2021", "vaksin dosis 2 tanggal 12-05-2021"},
 		{"amounts stay", "biaya Rp 1.500.000", "biaya Rp 1.500.000"},
@@ -227,9 +229,16 @@ func TestMaskTextLeavesNoNIK(t *testing.T) {
 }
 
 func BenchmarkMaskText(b *testing.B) {
-	body := strings.Repeat("Nama: Siti\nNIK: 3201 0145 0885 0001\nHP: +62 812-3456-7890\nTgl lahir 05-08-1985\n", 200)
-	b.SetBytes(int64(len(body)))
-	for b.Loop() {
-		MaskText(body)
+	for _, bb := range []struct{ name, body string }{
+		{"form on every line", strings.Repeat("Nama: Siti\nNIK: 3201 0145 0885 0001\nHP: +62 812-3456-7890\nTgl lahir 05-08-1985\n", 200)},
+		{"prose", strings.Repeat("Sertifikat vaksin dosis 2 saya belum muncul di aplikasi padahal sudah 14 hari. ", 200) +
+			"NIK 3201014508850001, HP 0812-3456-7890."},
+	} {
+		b.Run(bb.name, func(b *testing.B) {
+			b.SetBytes(int64(len(bb.body)))
+			for b.Loop() {
+				MaskText(bb.body)
+			}
+		})
 	}
 }
