@@ -67,9 +67,11 @@ func maskPersonal(s string) string {
 	return maskNumbers(maskBirthDates(s))
 }
 
-// numberSeps are what people put between the digit groups of one number;
-// &nbsp; counts because mail clients write it there.
-var numberSeps = []string{" ", "\t", ".", "-", "\u00a0", "&nbsp;", "&#160;"}
+// numberSeps are what people put between the digit groups of one number,
+// besides spaces, dots and dashes (numberSepAt): &nbsp; because mail
+// clients write it there, and a line break because they wrap lines between
+// groups.
+var numberSeps = []string{"\t", "\u00a0", "&nbsp;", "&#160;", "\r\n", "\n"}
 
 // maskNumbers masks the numbers in s, one run of digit groups at a time: a
 // run is groups of digits each separated from the next by one of
@@ -113,14 +115,26 @@ func maskNumbers(s string) string {
 
 func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
-// numberSepAt returns the separator s has at i, or "".
+// numberSepAt returns the separator s has at i, or "": one of numberSeps,
+// or a dot or a dash with up to two spaces either side ("3201 - 0145"), or
+// one or two spaces.
 func numberSepAt(s string, i int) string {
 	for _, sep := range numberSeps {
 		if strings.HasPrefix(s[i:], sep) {
 			return sep
 		}
 	}
-	return ""
+	spaces := func(j int) int {
+		for k := 0; k < 2 && j < len(s) && s[j] == ' '; k++ {
+			j++
+		}
+		return j
+	}
+	j := spaces(i)
+	if j < len(s) && (s[j] == '.' || s[j] == '-') {
+		j = spaces(j + 1)
+	}
+	return s[i:j]
 }
 
 // maskDigitRun masks the numbers in one run of digit groups, seps[i] being

@@ -171,6 +171,9 @@ func TestMaskText(t *testing.T) {
 		{"NIK grouped by dashes", "nik=3201-0145-0885-0001", "nik=**************01"},
 		{"NIK with a non-breaking space", "NIK 3201\u00a00145\u00a00885\u00a00001", "NIK **************01"},
 		{"NIK in a file name", "KTP_3201014508850001.jpg", "KTP_**************01.jpg"},
+		{"NIK grouped by spaced dashes", "NIK: 3201 - 0145 - 0885 - 0001.", "NIK: **************01."},
+		{"NIK wrapped at a group", "NIK saya 3201 0145\r\n0885 0001 sudah benar", "NIK saya **************01 sudah benar"},
+		{"NIK and phone on two lines", "3201014508850001\n081234567890\n", "**************01\n0812******90\n"},
 		{"NIK after a letter", "NIK3201014508850001", "NIK**************01"},
 		{"+62 phone with spaces", "WA +62 812 3456 7890 ya", "WA +62812******90 ya"},
 		{"62 phone", "hubungi 6281234567890", "hubungi 62812******90"},
@@ -208,7 +211,7 @@ func TestMaskText(t *testing.T) {
 // text and checks that no 16-digit NIK survives, whatever the grouping.
 func TestMaskTextLeavesNoNIK(t *testing.T) {
 	nik := "3201014508850001"
-	for _, sep := range []string{"", " ", ".", "-", "\u00a0", "&nbsp;"} {
+	for _, sep := range []string{"", " ", ".", "-", "\u00a0", "&nbsp;", "\n", " - "} {
 		for _, split := range [][]int{{4, 4, 4, 4}, {6, 6, 4}, {2, 2, 2, 6, 4}, {16}} {
 			var parts []string
 			at := 0
@@ -220,7 +223,7 @@ func TestMaskTextLeavesNoNIK(t *testing.T) {
 			for _, around := range []string{"%s", "NIK: %s", "(%s)", "%s, HP 0812-1111-2222", "no %s."} {
 				in := fmt.Sprintf(around, written)
 				got := MaskText(in)
-				if strings.Contains(strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "", "&nbsp;", "").Replace(got), nik[:14]) {
+				if strings.Contains(strings.NewReplacer(" ", "", ".", "", "-", "", "\u00a0", "", "&nbsp;", "", "\n", "").Replace(got), nik[4:14]) {
 					t.Errorf("MaskText(%q) = %q keeps the NIK", in, got)
 				}
 			}
