@@ -27,6 +27,10 @@ func TestMaskNIK(t *testing.T) {
 // without revealing it: the masked NIK and its area warnings, the birth date
 // the complainant gave (with the ticket's warning when the NIK's date
 // disagrees with it), and the sex, which a name or a greeting gives away.
+// The area codes are known only through the mask and the warnings: the
+// birth place is a place name, and a NIK keeps the area where it was first
+// issued. (Were the regency known too, no mask could leave a million: the
+// district and the serial alone make 100 × 9,999.)
 type nikView struct {
 	masked, warnings string
 	birth            *time.Time // nil: no birth date in the response
