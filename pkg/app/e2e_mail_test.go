@@ -24,7 +24,7 @@ const (
 	citizenAddr   = "warga1@warga.test"
 
 	e2eNIK       = "3201014508850001"
-	e2eMaskedNIK = "320101******0001"
+	e2eMaskedNIK = "**************01"
 )
 
 const complaintBody = `Selamat siang,

@@ -20,6 +20,7 @@ type Store interface {
 	SaveTicket(ctx context.Context, t *ticket.Ticket) error
 	MarkStarted(ctx context.Context, ticketID, agentID int64) error
 	Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error)
+	MessageByID(ctx context.Context, id int64) (ticket.Message, error)
 	AddMessage(ctx context.Context, m *ticket.Message) error
 	// ReplyAddress is where mail to the complainant on a ticket goes: the
 	// sender of their latest email on it, else the address on record.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -13,27 +12,55 @@ import (
 // Audit actions.
 const (
 	AuditNIKReveal          = "nik_reveal"
+	AuditMessageReveal      = "message_reveal"
 	AuditAttachmentDownload = "attachment_download"
 )
 
 // Reveal returns a complainant's full NIK and records who asked and why.
+// A reason is required (ticket.CheckRevealReason); a NIK typed into it is
+// masked before it is stored.
 func (d *Desk) Reveal(ctx context.Context, actor ticket.User, complainantID int64, reason string) (string, error) {
-	reason = strings.TrimSpace(reason)
-	if len([]rune(reason)) > 500 {
-		return "", &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
-			Fields: map[string]string{"reason": "alasan paling banyak 500 karakter"}}
+	reason, err := ticket.CheckRevealReason(reason)
+	if err != nil {
+		return "", err
 	}
 	var nik string
-	err := d.store.WithTx(ctx, func(ctx context.Context) error {
+	err = d.store.WithTx(ctx, func(ctx context.Context) error {
 		c, err := d.store.ComplainantByID(ctx, complainantID)
 		if err != nil {
 			return err
 		}
 		nik = c.NIK
 		return d.store.AddAudit(ctx, ticket.AuditEntry{ActorID: actor.ID, Action: AuditNIKReveal,
-			Subject: fmt.Sprintf("complainant:%d", c.ID), Reason: reason})
+			Subject: fmt.Sprintf("complainant:%d", c.ID), Reason: ticket.MaskText(reason)})
 	})
 	return nik, err
+}
+
+// RevealMessage returns a message of the ticket ref as it was written,
+// without the masking of what agents see by default (ticket.MaskText), and
+// records who asked and why, like Reveal.
+func (d *Desk) RevealMessage(ctx context.Context, actor ticket.User, ref string, messageID int64, reason string) (ticket.Message, error) {
+	reason, err := ticket.CheckRevealReason(reason)
+	if err != nil {
+		return ticket.Message{}, err
+	}
+	var m ticket.Message
+	err = d.store.WithTx(ctx, func(ctx context.Context) error {
+		t, err := d.store.TicketByRef(ctx, ref, false)
+		if err != nil {
+			return err
+		}
+		if m, err = d.store.MessageByID(ctx, messageID); err != nil {
+			return err
+		}
+		if m.TicketID != t.ID {
+			return ticket.Errorf(ticket.ENOTFOUND, "Pesan tidak ditemukan. / Message not found.")
+		}
+		return d.store.AddAudit(ctx, ticket.AuditEntry{ActorID: actor.ID, Action: AuditMessageReveal,
+			Subject: fmt.Sprintf("message:%d", m.ID), Reason: ticket.MaskText(reason)})
+	})
+	return m, err
 }
 
 // OpenAttachment returns an attachment and its bytes, and records who

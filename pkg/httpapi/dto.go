@@ -75,11 +75,13 @@ type ticketSummaryJSON struct {
 	UpdatedAt   time.Time        `json:"updated_at"`
 }
 
+// toTicketSummaryJSON masks the subject and description like a message's
+// text (toMessageJSON): they are the first message's words.
 func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {
 	out := ticketSummaryJSON{ID: t.ID, Number: t.Number, Channel: string(t.Channel), Category: string(t.Category),
 		Status: string(t.Status), Priority: string(t.Priority), Queue: t.Queue, AssigneeID: t.AssigneeID,
-		Subject: t.Subject, Description: t.Description, CallRef: t.CallRef, Documents: t.Documents,
-		Warnings: t.Warnings, SLA: t.SLA, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+		Subject: ticket.MaskText(t.Subject), Description: ticket.MaskText(t.Description), CallRef: t.CallRef,
+		Documents: t.Documents, Warnings: t.Warnings, SLA: t.SLA, CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 	if t.Complainant != nil {
 		out.Complainant = toComplainantJSON(*t.Complainant)
 	}
@@ -114,14 +116,26 @@ type messageJSON struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
+// toMessageJSON shows a message's text with the NIKs, phone numbers and
+// birth dates people type into it masked; the text as written is given by
+// the audited reveal (revealedMessageJSON).
 func toMessageJSON(m ticket.Message) messageJSON {
 	out := messageJSON{ID: m.ID, Direction: string(m.Direction), Channel: string(m.Channel), AuthorID: m.AuthorID,
-		Subject: m.Subject, Sender: m.Sender, Body: m.Body, HTML: m.HTML, Kind: m.Kind, Automatic: m.Automatic,
+		Subject: ticket.MaskText(m.Subject), Sender: m.Sender, Body: ticket.MaskText(m.Body),
+		HTML: ticket.MaskText(m.HTML), Kind: m.Kind, Automatic: m.Automatic,
 		Status: m.Status, Error: m.Error, Warnings: m.Warnings, CreatedAt: m.CreatedAt}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
 	}
 	return out
+}
+
+// revealedMessageJSON is a message's text as it was written.
+type revealedMessageJSON struct {
+	ID      int64  `json:"id"`
+	Subject string `json:"subject"`
+	Body    string `json:"body"`
+	HTML    string `json:"html"`
 }
 
 type attachmentJSON struct {
@@ -159,7 +173,7 @@ func toTicketJSON(t ticket.Ticket) ticketJSON {
 		out.Messages[i] = toMessageJSON(m)
 	}
 	for i, a := range t.Attachments {
-		out.Attachments[i] = attachmentJSON{ID: a.ID, MessageID: a.MessageID, Filename: a.Filename,
+		out.Attachments[i] = attachmentJSON{ID: a.ID, MessageID: a.MessageID, Filename: ticket.MaskText(a.Filename),
 			ContentType: a.ContentType, Size: a.Size, SHA256: a.SHA256, Stored: a.Stored,
 			RefusedReason: a.RefusedReason, Kind: string(a.Kind), Check: a.Check}
 	}

@@ -50,27 +50,65 @@ type revealRequest struct {
 	Reason string `json:"reason"`
 }
 
-// revealNIK shows a complainant's full NIK and audits who asked.
+// revealReason reads the reason of a reveal request. An empty body is
+// read as no reason, which the desk refuses naming the field, so a client
+// that sends none learns what is missing rather than that JSON is.
+func (s *Server) revealReason(c *gin.Context) (string, bool) {
+	var req revealRequest
+	if c.Request.ContentLength != 0 {
+		if err := decodeJSON(c, &req); err != nil {
+			s.fail(c, err)
+			return "", false
+		}
+	}
+	return req.Reason, true
+}
+
+// revealNIK shows a complainant's full NIK and audits who asked and why.
 func (s *Server) revealNIK(c *gin.Context) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
 		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Pelapor tidak ditemukan. / Complainant not found."))
 		return
 	}
-	var req revealRequest
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
-		}
+	reason, ok := s.revealReason(c)
+	if !ok {
+		return
 	}
-	nik, err := s.cfg.Desk.Reveal(c.Request.Context(), actor(c), id, req.Reason)
+	nik, err := s.cfg.Desk.Reveal(c.Request.Context(), actor(c), id, reason)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"nik": nik})
+}
+
+// revealMessage shows a message as it was written, the NIKs, phone
+// numbers and birth dates in it unmasked, and audits who asked and why.
+func (s *Server) revealMessage(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("mid"), 10, 64)
+	if err != nil || id <= 0 {
+		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Pesan tidak ditemukan. / Message not found."))
+		return
+	}
+	reason, ok := s.revealReason(c)
+	if !ok {
+		return
+	}
+	m, err := s.cfg.Desk.RevealMessage(c.Request.Context(), actor(c), c.Param("ref"), id, reason)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, revealedMessageJSON{ID: m.ID, Subject: m.Subject, Body: m.Body, HTML: m.HTML})
+}
+
+// revealReasons lists the usual reasons for a reveal, for the console to
+// offer, and how long a typed one may be.
+func (s *Server) revealReasons(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"items": ticket.RevealReasons(), "max_length": ticket.MaxRevealReason})
 }
 
 func (s *Server) listAgents(c *gin.Context) {

@@ -43,7 +43,7 @@ func TestFindComplainants(t *testing.T) {
 				t.Fatalf("found %s, want complainant %d", r.Body, first.Complainant.ID)
 			}
 			c := out.Items[0]
-			if c.NIKMasked != "320101******0001" || c.Phone != "+6281110500567" {
+			if c.NIKMasked != "**************01" || c.Phone != "+6281110500567" {
 				t.Errorf("complainant %+v", c)
 			}
 			if got := ids(c.Tickets); !slices.Equal(got, []int64{second.ID, first.ID}) {
@@ -83,17 +83,18 @@ func TestRevealNIK(t *testing.T) {
 	subject := fmt.Sprintf("complainant:%d", c.ID)
 	path := fmt.Sprintf("/api/v1/complainants/%d/reveal", c.ID)
 	tests := []struct {
-		name string
-		user ticket.User
-		body any
+		name       string
+		user       ticket.User
+		reason     string
+		wantReason string // as audited
 	}{
-		{"agent without a body", h.agent, nil},
-		{"supervisor with a reason", h.supervisor, map[string]string{"reason": "Pelapor minta cek data di telepon"}},
-		{"admin with an empty object", h.admin, map[string]string{}},
+		{"agent with a listed reason", h.agent, "Verifikasi identitas penelepon", "Verifikasi identitas penelepon"},
+		{"supervisor with a reason of their own", h.supervisor, "  Pelapor minta cek data di telepon ", "Pelapor minta cek data di telepon"},
+		{"admin naming the NIK in the reason", h.admin, "Cek NIK " + nik, "Cek NIK " + ticket.MaskNIK(nik)},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := h.call(t, "POST", path, h.token(t, tt.user), tt.body).must(t, http.StatusOK)
+			r := h.call(t, "POST", path, h.token(t, tt.user), map[string]string{"reason": tt.reason}).must(t, http.StatusOK)
 			var out struct{ NIK string }
 			r.decode(t, &out)
 			if out.NIK != nik {
@@ -110,17 +111,29 @@ func TestRevealNIK(t *testing.T) {
 				t.Fatalf("%d audit rows after %d reveals", len(audit), i+1)
 			}
 			last := audit[i]
-			reason, _ := tt.body.(map[string]string)
-			if last.ActorID != tt.user.ID || last.Action != "nik_reveal" || last.Reason != reason["reason"] {
-				t.Errorf("audit row %+v, want nik_reveal by %d", last, tt.user.ID)
+			if last.ActorID != tt.user.ID || last.Action != "nik_reveal" || last.Reason != tt.wantReason {
+				t.Errorf("audit row %+v, want nik_reveal by %d because %q", last, tt.user.ID, tt.wantReason)
 			}
 		})
 	}
 	tok := h.token(t, h.agent)
-	h.call(t, "POST", "/api/v1/complainants/999999/reveal", tok, nil).expectError(t, http.StatusNotFound, "not_found")
+	h.call(t, "POST", "/api/v1/complainants/999999/reveal", tok, map[string]string{"reason": "Koreksi data sertifikat"}).
+		expectError(t, http.StatusNotFound, "not_found")
 	h.call(t, "POST", path, tok, map[string]string{"why": "x"}).expectError(t, http.StatusBadRequest, "malformed")
-	h.call(t, "POST", path, tok, map[string]string{"reason": strings.Repeat("x", 501)}).
-		expectError(t, http.StatusUnprocessableEntity, "invalid", "reason")
+	for _, bad := range []struct {
+		name string
+		body any
+	}{
+		{"no body", nil},
+		{"no reason", map[string]string{}},
+		{"blank reason", map[string]string{"reason": " \t "}},
+		{"reason too long", map[string]string{"reason": strings.Repeat("x", ticket.MaxRevealReason+1)}},
+		{"reason with a NUL", map[string]string{"reason": "cek\x00data"}},
+	} {
+		t.Run(bad.name, func(t *testing.T) {
+			h.call(t, "POST", path, tok, bad.body).expectError(t, http.StatusUnprocessableEntity, "invalid", "reason")
+		})
+	}
 	if audit, _ := h.app.Store.Audit(context.Background(), subject); len(audit) != len(tests) {
 		t.Errorf("%d audit rows, want %d: refused reveals are not audited", len(audit), len(tests))
 	}

@@ -152,9 +152,11 @@ func (s *Server) routes() {
 	authed.PATCH("/tickets/:ref", s.patchTicket)
 	authed.POST("/tickets/:ref/messages", s.addMessage)
 	authed.GET("/tickets/:ref/attachments/:aid", s.downloadAttachment)
+	authed.POST("/tickets/:ref/messages/:mid/reveal", s.revealMessage)
 
 	authed.GET("/complainants", s.findComplainants)
 	authed.POST("/complainants/:id/reveal", s.revealNIK)
+	authed.GET("/reveal-reasons", s.revealReasons)
 
 	authed.PUT("/agents/me/presence", s.setPresence)
 	authed.POST("/queues/:queue/claim", s.claimTicket)

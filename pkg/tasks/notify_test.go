@@ -138,8 +138,8 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 	}
 	missing := m.Text[strings.Index(m.Text, "Yang masih kami perlukan"):]
 	for _, want := range []string{
-		"Yth. Bapak/Ibu Siti Aminah", "[" + res.Ticket.Number + "]", "NIK: 320101******0001",
-		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 320101******0001 sudah terdaftar.",
+		"Yth. Bapak/Ibu Siti Aminah", "[" + res.Ticket.Number + "]", "NIK: **************01",
+		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK **************01 sudah terdaftar.",
 		"Foto yang diterima: KTP\n", "kartu-vaksin.heic", "10 MB", "7–10 hari", "WhatsApp 0811-1050-0567", "119 ext 9",
 		"This is an automatic reply;",
 	} {
@@ -334,7 +334,7 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 	if m.Header.Get("Subject") != reply.Subject {
 		t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), reply.Subject)
 	}
-	if !strings.Contains(m.Text, "Data vaksinasi Anda (NIK 320101******0001) sudah kami perbaiki.") ||
+	if !strings.Contains(m.Text, "Data vaksinasi Anda (NIK **************01) sudah kami perbaiki.") ||
 		strings.Contains(m.Text, wargaNIK) || !strings.Contains(m.Text, "Yth. Bapak/Ibu Siti Aminah") {
 		t.Errorf("reply body:\n%s", m.Text)
 	}

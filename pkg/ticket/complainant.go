@@ -49,18 +49,6 @@ func (c *Complainant) Identities() []Identity {
 	return ids
 }
 
-// MaskedNIK returns the NIK with the birth date hidden, e.g.
-// 320101******0001, or "" when there is none.
+// MaskedNIK returns the NIK as responses show it (see MaskNIK), or ""
+// when there is none.
 func (c *Complainant) MaskedNIK() string { return MaskNIK(c.NIK) }
-
-// MaskNIK hides the middle six digits of a NIK. Anything that is not a
-// 16-character NIK is masked whole so no fragment leaks.
-func MaskNIK(nik string) string {
-	switch {
-	case nik == "":
-		return ""
-	case len(nik) != 16:
-		return "****************"
-	}
-	return nik[:6] + "******" + nik[12:]
-}

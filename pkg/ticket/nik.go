@@ -1,7 +1,6 @@
 package ticket
 
 import (
-	"fmt"
 	"strings"
 	"time"
 	"unicode"
@@ -108,21 +107,21 @@ func nikBirthDate(ddmmyy string, now time.Time) (time.Time, bool, error) {
 	return time.Time{}, false, Errorf(EINVALID, "tanggal lahir dalam NIK tidak valid")
 }
 
-// nikAreaWarnings flags area codes that look wrong. They are warnings, not
-// errors: a NIK keeps the prefix of where it was first issued, and regions
-// split and get new codes over time.
+// AreaWarning is the warning of a NIK whose area codes look wrong: a
+// province code Kemendagri does not use, or a regency or district 00. It
+// is a warning, not an error: a NIK keeps the prefix of where it was first
+// issued, and regions split and get new codes over time. It does not say
+// which code or which part, because it is shown beside the masked NIK and
+// naming the part would give back digits the mask hides; the audited
+// reveal shows the whole NIK.
+const AreaWarning = "kode wilayah NIK (provinsi, kabupaten/kota atau kecamatan) tidak dikenal; cocokkan dengan KTP"
+
+// nikAreaWarnings flags area codes that look wrong, in one warning.
 func nikAreaWarnings(n NIKInfo) []string {
-	var w []string
-	if !knownProvince(n.Province) {
-		w = append(w, fmt.Sprintf("kode provinsi %s tidak dikenal", n.Province))
+	if !knownProvince(n.Province) || n.Regency == "00" || n.District == "00" {
+		return []string{AreaWarning}
 	}
-	if n.Regency == "00" {
-		w = append(w, "kode kabupaten/kota 00 tidak dikenal")
-	}
-	if n.District == "00" {
-		w = append(w, "kode kecamatan 00 tidak dikenal")
-	}
-	return w
+	return nil
 }
 
 // knownProvince reports whether code is one of Kemendagri's province codes.
