@@ -176,7 +176,10 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 // readyz answers 200 only when every dependency answers, so a load
-// balancer stops sending work to an instance that cannot do it.
+// balancer stops sending work to an instance that cannot do it. It is
+// public: it says which dependency is down, never how to reach it (an
+// error's text carries addresses, users and database names); the cause
+// goes to the log.
 func (s *Server) readyz(c *gin.Context) {
 	status, code := "ok", http.StatusOK
 	checks := map[string]string{}
@@ -185,11 +188,15 @@ func (s *Server) readyz(c *gin.Context) {
 		err := ch.Ping(ctx)
 		cancel()
 		if err != nil {
-			checks[ch.Name] = err.Error()
+			s.log.WarnContext(c.Request.Context(), "dependency unavailable", "check", ch.Name, "err", err)
+			checks[ch.Name] = "unavailable"
 			status, code = "unavailable", http.StatusServiceUnavailable
 			continue
 		}
 		checks[ch.Name] = "ok"
+	}
+	if code == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
 	}
 	c.JSON(code, gin.H{"status": status, "checks": checks})
 }

@@ -2,6 +2,8 @@ package storetest
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
 	"time"
 
@@ -76,5 +78,19 @@ func TerminateWaiting(t testing.TB, dbURL string, n int) {
 			t.Fatalf("storetest: %d backends waiting for a lock, want %d", len(pids), n)
 		case <-time.After(10 * time.Millisecond):
 		}
+	}
+}
+
+// DropDatabase drops the database at dbURL now, closing its connections,
+// for a test of what the application says when its database is gone.
+func DropDatabase(t testing.TB, dbURL string) {
+	t.Helper()
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatalf("storetest: parse %q: %v", dbURL, err)
+	}
+	name := strings.TrimPrefix(u.Path, "/")
+	if err := admin(context.Background(), dbURL, `DROP DATABASE IF EXISTS "`+name+`" WITH (FORCE)`); err != nil {
+		t.Fatalf("storetest: drop database: %v", err)
 	}
 }
