@@ -101,8 +101,9 @@ func unavailable(err error) bool {
 }
 
 // decodeJSON reads one JSON object into dst, rejecting unknown fields,
-// trailing data and bodies over the limit, each with a clear message that
-// names the field by its JSON path (e.g. complainant.nama).
+// trailing data, bodies over the limit and strings holding a NUL byte or
+// invalid UTF-8, each with a clear message that names the field by its
+// JSON path (e.g. complainant.nama).
 func decodeJSON(c *gin.Context, dst any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
@@ -110,6 +111,11 @@ func decodeJSON(c *gin.Context, dst any) error {
 		return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit)
 	} else if err != nil {
 		return ticket.Errorf(ticket.EMALFORMED, "Isi permintaan tidak terbaca. / Could not read the body.")
+	}
+	if field := badJSONText(body); field != "" {
+		return &ticket.Error{Code: ticket.EMALFORMED,
+			Message: "Ada teks berisi byte NUL atau UTF-8 tidak valid. / A string carries a NUL byte or invalid UTF-8.",
+			Fields:  map[string]string{field: badTextMessage}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
