@@ -61,7 +61,7 @@ func TestDatabaseTerminatedAnswers503(t *testing.T) {
 		})
 	}
 	h.call(t, "GET", "/api/v1/tickets/"+ref, tok, nil).must(t, http.StatusOK)
-	if strings.Contains(h.logs.String(), "status=500") {
+	if strings.Contains(h.logs.String(), `"status":500`) {
 		t.Errorf("an outage answered 500:\n%s", h.logs.String())
 	}
 }
