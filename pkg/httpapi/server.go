@@ -137,7 +137,7 @@ func New(cfg Config) *Server {
 		anonymous: make(chan struct{}, cfg.MaxAnonymousInFlight)}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
-	s.engine.Use(s.requestID, s.recover, s.observe, s.checkText, s.readBody)
+	s.engine.Use(s.requestID, s.secureHeaders, s.recover, s.observe, s.checkText, s.readBody)
 	s.engine.NoRoute(func(c *gin.Context) {
 		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Alamat tidak ditemukan. / No such route."))
 	})
@@ -162,8 +162,9 @@ func (s *Server) routes() {
 
 	if s.cfg.TaskMonitor != nil {
 		mon := r.Group(TaskMonitorPath, s.authenticate, s.require(ticket.RoleAdmin))
-		mon.Any("", gin.WrapH(s.cfg.TaskMonitor))
-		mon.Any("/*path", gin.WrapH(s.cfg.TaskMonitor))
+		monitor := gin.WrapH(monitorPage(s.cfg.TaskMonitor))
+		mon.Any("", monitor)
+		mon.Any("/*path", monitor)
 	}
 
 	api := r.Group("/api/v1", s.admit)
