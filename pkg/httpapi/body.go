@@ -42,7 +42,13 @@ func (s *Server) readBody(c *gin.Context) {
 		s.metrics.bodiesReading.Inc()
 		body, err := s.readAllPaced(rc, http.MaxBytesReader(c.Writer, r.Body, MaxJSONBody))
 		s.metrics.bodiesReading.Dec()
-		_ = rc.SetReadDeadline(time.Time{})
+		if err != nil {
+			// net/http reads what is left of a body before it closes the
+			// connection: a deadline already past keeps that from waiting.
+			_ = rc.SetReadDeadline(time.Now())
+		} else {
+			_ = rc.SetReadDeadline(time.Time{})
+		}
 		var tooLarge *http.MaxBytesError
 		var netErr net.Error
 		switch {

@@ -144,13 +144,19 @@ func TestBodyMustKeepComing(t *testing.T) {
 	t.Run("stalled", func(t *testing.T) {
 		conn := stall(t, addr, "/api/v1/tickets", tok)
 		_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
-		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		rd := bufio.NewReader(conn)
+		res, err := http.ReadResponse(rd, nil)
 		if err != nil {
 			t.Fatalf("no answer to a stalled body: %v", err)
 		}
+		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
 		if res.StatusCode != http.StatusRequestTimeout || !res.Close {
 			t.Errorf("stalled body: %d (close %v), want 408 and the connection closed", res.StatusCode, res.Close)
+		}
+		// The server lets the connection go; it does not wait for the rest.
+		if n, err := io.Copy(io.Discard, rd); err != nil || n != 0 {
+			t.Errorf("after the 408: %d more bytes, %v; want the connection closed", n, err)
 		}
 	})
 
