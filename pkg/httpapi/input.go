@@ -30,14 +30,10 @@ func cleanText(s string) bool {
 // JSON bodies are checked where they are decoded (decodeJSON), which knows
 // each string's path.
 func (s *Server) checkText(c *gin.Context) {
-	field := ""
-	switch {
-	case !cleanText(c.Request.URL.Path):
+	field := badQuery(c.Request.URL.RawQuery)
+	if !cleanText(c.Request.URL.Path) {
 		field = "path"
-	default:
-		field = badQuery(c.Request.URL.RawQuery)
-	}
-	if field == "" {
+	} else if field == "" {
 		field = badHeader(c.Request.Header)
 	}
 	if field != "" {
