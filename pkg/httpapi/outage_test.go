@@ -66,6 +66,35 @@ func TestDatabaseTerminatedAnswers503(t *testing.T) {
 	}
 }
 
+// When every connection of the pool is terminated between requests, as
+// a failover does, the next requests are answered (the pool reconnects)
+// or told to retry, never a 500.
+func TestDatabaseConnectionsDroppedBetweenRequests(t *testing.T) {
+	t.Parallel()
+	h, dbURL := outageHarness(t)
+	tok := h.token(t, h.agent)
+	for i := range 5 {
+		h.createTicket(t, tok, newCall(nikN(10+i), phoneN(10+i)))
+	}
+	for round := range 3 {
+		if n := storetest.TerminateAll(t, dbURL); n == 0 {
+			t.Fatalf("round %d: no connection to terminate; the test proves nothing", round)
+		}
+		for i := range 5 {
+			r := h.call(t, "GET", "/api/v1/tickets?limit=5", tok, nil)
+			if r.Status != http.StatusOK && r.Status != http.StatusServiceUnavailable {
+				t.Errorf("round %d, request %d: %s, want 200 or 503", round, i, r)
+			}
+			if r.Status == http.StatusServiceUnavailable && r.Header.Get("Retry-After") == "" {
+				t.Errorf("503 without Retry-After")
+			}
+		}
+	}
+	if strings.Contains(h.logs.String(), `"status":500`) {
+		t.Errorf("a dropped connection answered 500")
+	}
+}
+
 // /readyz is public: it names the dependency that is down, not its
 // address, user or database name.
 func TestReadinessSaysWhatNotWhere(t *testing.T) {
