@@ -66,8 +66,6 @@ func (s *Server) downloadAttachment(c *gin.Context) {
 	name := safeFilename(a.Filename, a.ID)
 	c.Header("Content-Type", ctype)
 	c.Header("Content-Disposition", mime.FormatMediaType(disposition, map[string]string{"filename": name}))
-	c.Header("X-Content-Type-Options", "nosniff")
-	c.Header("Cache-Control", "private, no-store")
 	http.ServeContent(c.Writer, c.Request, name, a.CreatedAt, f)
 }
 

@@ -14,8 +14,8 @@ import (
 	"strings"
 
 	"github.com/gin-gonic/gin"
-	"github.com/jackc/pgx/v5/pgconn"
 
+	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -71,6 +71,10 @@ func (s *Server) fail(c *gin.Context, err error) {
 }
 
 func (s *Server) failStatus(c *gin.Context, status int, err error) {
+	if status == http.StatusServiceUnavailable && c.Writer.Header().Get("Retry-After") == "" {
+		// Every "come back later" says when.
+		c.Header("Retry-After", retryAfter)
+	}
 	code := ticket.ErrorCode(err)
 	if code == ticket.EINTERNAL || code == ticket.EUNAVAILABLE {
 		s.log.ErrorContext(c.Request.Context(), "request failed", "err", err, "route", c.FullPath())
@@ -84,17 +88,22 @@ func (s *Server) failStatus(c *gin.Context, status int, err error) {
 		Fields: fields, RequestID: requestIDOf(c)}})
 }
 
+// retryAfter is the Retry-After, in seconds, of a 503.
+const retryAfter = "2"
+
 // unavailable reports whether err means a dependency could not be reached,
-// so the client is told to retry rather than that something broke.
+// so the client is told to retry rather than that something broke. The
+// store classifies its own errors; the rest are network failures (Redis,
+// the blob store) and deadlines.
 func unavailable(err error) bool {
 	var netErr net.Error
-	var connErr *pgconn.ConnectError
-	return errors.As(err, &connErr) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
+	return errors.Is(err, store.ErrUnavailable) || errors.As(err, &netErr) || errors.Is(err, context.DeadlineExceeded)
 }
 
 // decodeJSON reads one JSON object into dst, rejecting unknown fields,
-// trailing data and bodies over the limit, each with a clear message that
-// names the field by its JSON path (e.g. complainant.nama).
+// trailing data, bodies over the limit and strings holding a NUL byte or
+// invalid UTF-8, each with a clear message that names the field by its
+// JSON path (e.g. complainant.nama).
 func decodeJSON(c *gin.Context, dst any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
@@ -102,6 +111,11 @@ func decodeJSON(c *gin.Context, dst any) error {
 		return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit)
 	} else if err != nil {
 		return ticket.Errorf(ticket.EMALFORMED, "Isi permintaan tidak terbaca. / Could not read the body.")
+	}
+	if field := badJSONText(body); field != "" {
+		return &ticket.Error{Code: ticket.EMALFORMED,
+			Message: "Ada teks berisi byte NUL atau UTF-8 tidak valid. / A string carries a NUL byte or invalid UTF-8.",
+			Fields:  map[string]string{field: badTextMessage}}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()

@@ -88,15 +88,22 @@ func (s *Server) observe(c *gin.Context) {
 // admit bounds the requests being worked at once. Past capacity a request
 // waits a moment for a place, then is told to come back (503 with
 // Retry-After): under overload the server keeps answering in time instead
-// of queueing work whose callers have already given up.
+// of queueing work whose callers have already given up. Requests without
+// credentials (logins) have places of their own, fewer, so a crowd of
+// anonymous callers cannot take the places of agents at work. Bodies are
+// read before (readBody): a slow sender never holds a place.
 func (s *Server) admit(c *gin.Context) {
+	places := s.inflight
+	if !hasCredentials(c.Request) {
+		places = s.anonymous
+	}
 	select {
-	case s.inflight <- struct{}{}:
+	case places <- struct{}{}:
 	default:
 		t := time.NewTimer(s.cfg.QueueWait)
 		defer t.Stop()
 		select {
-		case s.inflight <- struct{}{}:
+		case places <- struct{}{}:
 		case <-t.C:
 			c.Header("Retry-After", "1")
 			s.fail(c, ticket.Errorf(ticket.EUNAVAILABLE, "Server sedang sibuk, coba lagi sebentar. / Server busy, try again shortly."))
@@ -106,18 +113,22 @@ func (s *Server) admit(c *gin.Context) {
 			return
 		}
 	}
-	defer func() { <-s.inflight }()
+	s.metrics.inFlight.Inc()
+	defer func() {
+		s.metrics.inFlight.Dec()
+		<-places
+	}()
 	c.Next()
 }
 
-// limitBody caps request bodies so a client cannot exhaust memory.
-func (s *Server) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > MaxJSONBody {
-		s.fail(c, ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", MaxJSONBody))
-		return
+// hasCredentials reports whether r carries a bearer token or a session
+// cookie; whether they are good is for authenticate to say.
+func hasCredentials(r *http.Request) bool {
+	if r.Header.Get("Authorization") != "" {
+		return true
 	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxJSONBody)
-	c.Next()
+	ck, err := r.Cookie(SessionCookie)
+	return err == nil && ck.Value != ""
 }
 
 type metrics struct {
@@ -125,6 +136,8 @@ type metrics struct {
 	requests       *prometheus.CounterVec
 	duration       *prometheus.HistogramVec
 	ticketsCreated *prometheus.CounterVec
+	bodiesReading  prometheus.Gauge
+	inFlight       prometheus.Gauge
 }
 
 func newMetrics(reg *prometheus.Registry) *metrics {
@@ -140,10 +153,18 @@ func newMetrics(reg *prometheus.Registry) *metrics {
 		ticketsCreated: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "aduan_tickets_created_total", Help: "Tickets created, by channel.",
 		}, []string{"channel"}),
+		bodiesReading: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "aduan_http_request_bodies_reading", Help: "Requests whose body is still arriving.",
+		}),
+		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "aduan_http_requests_in_flight", Help: "API requests holding a place (see MaxInFlight).",
+		}),
 	}
 	m.requests = register(reg, m.requests)
 	m.duration = register(reg, m.duration)
 	m.ticketsCreated = register(reg, m.ticketsCreated)
+	m.bodiesReading = register(reg, m.bodiesReading)
+	m.inFlight = register(reg, m.inFlight)
 	register(reg, collectors.NewGoCollector())
 	register(reg, collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

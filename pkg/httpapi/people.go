@@ -80,7 +80,6 @@ func (s *Server) revealNIK(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, gin.H{"nik": nik})
 }
 

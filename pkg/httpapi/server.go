@@ -71,22 +71,33 @@ type Config struct {
 	TaskMonitor http.Handler
 	TokenTTL    time.Duration
 	Now         func() time.Time // defaults to time.Now
-	// MaxInFlight bounds API requests worked at once (default 256);
-	// QueueWait is how long one waits for a place before a 503 (default 1s).
-	MaxInFlight int
-	QueueWait   time.Duration
+	// MaxInFlight bounds API requests worked at once (default 256), and
+	// MaxAnonymousInFlight those without credentials, i.e. logins (default
+	// a quarter of MaxInFlight), in places of their own; QueueWait is how
+	// long one waits for a place before a 503 (default 1s).
+	MaxInFlight          int
+	MaxAnonymousInFlight int
+	QueueWait            time.Duration
+	// A request body must start within BodyGrace (default 10s) and then
+	// keep up with MinBodyRate bytes a second on average (default 1024);
+	// once it is in, the answer must be written within WriteTimeout
+	// (default 60s).
+	BodyGrace    time.Duration
+	MinBodyRate  int
+	WriteTimeout time.Duration
 }
 
 // Server serves the API.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	now      func() time.Time
-	metrics  *metrics
-	logins   *loginLimiter
-	tokens   *tokenCache
-	inflight chan struct{}
-	engine   *gin.Engine
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	metrics   *metrics
+	logins    *loginLimiter
+	tokens    *tokenCache
+	inflight  chan struct{}
+	anonymous chan struct{}
+	engine    *gin.Engine
 }
 
 // New builds the API's routes.
@@ -104,14 +115,27 @@ func New(cfg Config) *Server {
 	if cfg.MaxInFlight <= 0 {
 		cfg.MaxInFlight = 256
 	}
+	if cfg.MaxAnonymousInFlight <= 0 {
+		cfg.MaxAnonymousInFlight = max(1, cfg.MaxInFlight/4)
+	}
 	if cfg.QueueWait <= 0 {
 		cfg.QueueWait = time.Second
 	}
+	if cfg.BodyGrace <= 0 {
+		cfg.BodyGrace = DefaultBodyGrace
+	}
+	if cfg.MinBodyRate <= 0 {
+		cfg.MinBodyRate = DefaultMinBodyRate
+	}
+	if cfg.WriteTimeout <= 0 {
+		cfg.WriteTimeout = DefaultWriteTimeout
+	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics(cfg.Registry),
-		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now), inflight: make(chan struct{}, cfg.MaxInFlight)}
+		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now), inflight: make(chan struct{}, cfg.MaxInFlight),
+		anonymous: make(chan struct{}, cfg.MaxAnonymousInFlight)}
 	s.engine = gin.New()
 	s.engine.HandleMethodNotAllowed = true
-	s.engine.Use(s.requestID, s.recover, s.observe)
+	s.engine.Use(s.requestID, s.secureHeaders, s.recover, s.observe, s.checkText, s.readBody)
 	s.engine.NoRoute(func(c *gin.Context) {
 		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Alamat tidak ditemukan. / No such route."))
 	})
@@ -135,11 +159,12 @@ func (s *Server) routes() {
 
 	if s.cfg.TaskMonitor != nil {
 		mon := r.Group(TaskMonitorPath, s.authenticate, s.require(ticket.RoleAdmin))
-		mon.Any("", gin.WrapH(s.cfg.TaskMonitor))
-		mon.Any("/*path", gin.WrapH(s.cfg.TaskMonitor))
+		monitor := gin.WrapH(monitorPage(s.cfg.TaskMonitor))
+		mon.Any("", monitor)
+		mon.Any("/*path", monitor)
 	}
 
-	api := r.Group("/api/v1", s.admit, s.limitBody)
+	api := r.Group("/api/v1", s.admit)
 	api.POST("/auth/login", s.login)
 
 	authed := api.Group("", s.authenticate)
@@ -175,7 +200,10 @@ func (s *Server) healthz(c *gin.Context) {
 }
 
 // readyz answers 200 only when every dependency answers, so a load
-// balancer stops sending work to an instance that cannot do it.
+// balancer stops sending work to an instance that cannot do it. It is
+// public: it says which dependency is down, never how to reach it (an
+// error's text carries addresses, users and database names); the cause
+// goes to the log.
 func (s *Server) readyz(c *gin.Context) {
 	status, code := "ok", http.StatusOK
 	checks := map[string]string{}
@@ -184,11 +212,15 @@ func (s *Server) readyz(c *gin.Context) {
 		err := ch.Ping(ctx)
 		cancel()
 		if err != nil {
-			checks[ch.Name] = err.Error()
+			s.log.WarnContext(c.Request.Context(), "dependency unavailable", "check", ch.Name, "err", err)
+			checks[ch.Name] = "unavailable"
 			status, code = "unavailable", http.StatusServiceUnavailable
 			continue
 		}
 		checks[ch.Name] = "ok"
+	}
+	if code == http.StatusServiceUnavailable {
+		c.Header("Retry-After", retryAfter)
 	}
 	c.JSON(code, gin.H{"status": status, "checks": checks})
 }

@@ -53,7 +53,8 @@ func toComplainant(r complainantRow) ticket.Complainant {
 
 // CreateComplainant stores a new complainant and the identities its fields
 // carry. A NIK already held by someone else is an ECONFLICT.
-func (s *Store) CreateComplainant(ctx context.Context, c *ticket.Complainant) error {
+func (s *Store) CreateComplainant(ctx context.Context, c *ticket.Complainant) (err error) {
+	defer wrap(&err, "create complainant")
 	row := toDBComplainant(c)
 	if err := s.conn(ctx).Create(&row).Error; err != nil {
 		return err
@@ -63,10 +64,11 @@ func (s *Store) CreateComplainant(ctx context.Context, c *ticket.Complainant) er
 }
 
 // UpdateComplainant saves c's fields and adds any identity it did not have.
-func (s *Store) UpdateComplainant(ctx context.Context, c *ticket.Complainant) error {
+func (s *Store) UpdateComplainant(ctx context.Context, c *ticket.Complainant) (err error) {
+	defer wrap(&err, "update complainant")
 	row := toDBComplainant(c)
 	row.UpdatedAt = s.now()
-	err := s.conn(ctx).Model(&complainantRow{ID: c.ID}).Select("name", "nik", "phone", "email", "whatsapp_id",
+	err = s.conn(ctx).Model(&complainantRow{ID: c.ID}).Select("name", "nik", "phone", "email", "whatsapp_id",
 		"birth_place", "birth_date", "nik_warnings", "updated_at").Updates(&row).Error
 	if err != nil {
 		return err
@@ -83,7 +85,8 @@ type identityRow struct {
 func (identityRow) TableName() string { return "complainant_identities" }
 
 // AddIdentities links identities to a complainant; those it has are kept.
-func (s *Store) AddIdentities(ctx context.Context, complainantID int64, ids []ticket.Identity) error {
+func (s *Store) AddIdentities(ctx context.Context, complainantID int64, ids []ticket.Identity) (err error) {
+	defer wrap(&err, "add identities")
 	if len(ids) == 0 {
 		return nil
 	}
@@ -98,7 +101,8 @@ func (s *Store) AddIdentities(ctx context.Context, complainantID int64, ids []ti
 
 // ComplainantsByIdentity returns the complainants known by any of ids, the
 // most recently active first.
-func (s *Store) ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) ([]ticket.Complainant, error) {
+func (s *Store) ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) (_ []ticket.Complainant, err error) {
+	defer wrap(&err, "complainants by identity")
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -123,7 +127,8 @@ func (s *Store) ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identi
 }
 
 // ComplainantByID returns one complainant.
-func (s *Store) ComplainantByID(ctx context.Context, id int64) (ticket.Complainant, error) {
+func (s *Store) ComplainantByID(ctx context.Context, id int64) (_ ticket.Complainant, err error) {
+	defer wrap(&err, "complainant by id")
 	var row complainantRow
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return ticket.Complainant{}, notFound(err, "Pelapor")

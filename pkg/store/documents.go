@@ -15,9 +15,10 @@ import (
 // DocumentAttachments returns a ticket's attachments that count as its
 // documents, in the order they came: those of every message but automatic
 // mail (an auto-reply's logo is nobody's KTP).
-func (s *Store) DocumentAttachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error) {
+func (s *Store) DocumentAttachments(ctx context.Context, ticketID int64) (_ []ticket.Attachment, err error) {
+	defer wrap(&err, "document attachments")
 	var rows []attachmentRow
-	err := s.conn(ctx).Table("attachments a").Select("a.*").Joins("JOIN messages m ON m.id = a.message_id").
+	err = s.conn(ctx).Table("attachments a").Select("a.*").Joins("JOIN messages m ON m.id = a.message_id").
 		Where("a.ticket_id = ? AND m.kind <> ?", ticketID, ticket.KindAutomatic).Order("a.id").Find(&rows).Error
 	if err != nil {
 		return nil, err
@@ -33,7 +34,8 @@ func (s *Store) DocumentAttachments(ctx context.Context, ticketID int64) ([]tick
 // of its derivative, in one statement and only while the attachment is
 // still pending: a second run of the same check writes nothing. It reports
 // whether it wrote.
-func (s *Store) SaveCheck(ctx context.Context, id int64, kind ticket.AttachmentKind, c ticket.Check, derivativeSHA256 string) (bool, error) {
+func (s *Store) SaveCheck(ctx context.Context, id int64, kind ticket.AttachmentKind, c ticket.Check, derivativeSHA256 string) (_ bool, err error) {
+	defer wrap(&err, "save check")
 	if c.Reasons == nil {
 		c.Reasons = []string{}
 	}
@@ -47,9 +49,10 @@ func (s *Store) SaveCheck(ctx context.Context, id int64, kind ticket.AttachmentK
 
 // DerivativeSHA256 returns the sha256 of an attachment's derivative, ""
 // when it has none (not checked yet, or not an image).
-func (s *Store) DerivativeSHA256(ctx context.Context, attachmentID int64) (string, error) {
+func (s *Store) DerivativeSHA256(ctx context.Context, attachmentID int64) (_ string, err error) {
+	defer wrap(&err, "derivative sha256")
 	var sum []string
-	err := s.conn(ctx).Raw("SELECT derivative_sha256 FROM attachments WHERE id = ?", attachmentID).Scan(&sum).Error
+	err = s.conn(ctx).Raw("SELECT derivative_sha256 FROM attachments WHERE id = ?", attachmentID).Scan(&sum).Error
 	if err != nil {
 		return "", err
 	}
@@ -61,7 +64,8 @@ func (s *Store) DerivativeSHA256(ctx context.Context, attachmentID int64) (strin
 
 // SaveDocuments writes a ticket's documents summary, and nothing else of
 // the ticket.
-func (s *Store) SaveDocuments(ctx context.Context, ticketID int64, d ticket.Documents) error {
+func (s *Store) SaveDocuments(ctx context.Context, ticketID int64, d ticket.Documents) (err error) {
+	defer wrap(&err, "save documents")
 	return s.conn(ctx).Exec("UPDATE tickets SET documents = ?::jsonb, updated_at = ? WHERE id = ?",
 		jsonText(d), s.now().UTC(), ticketID).Error
 }
@@ -69,7 +73,8 @@ func (s *Store) SaveDocuments(ctx context.Context, ticketID int64, d ticket.Docu
 // SetStatus moves a ticket from one status to another, and nothing else
 // of it; it reports false, changing nothing, when the ticket is no longer
 // in from. The caller checks the transition and records the event.
-func (s *Store) SetStatus(ctx context.Context, ticketID int64, from, to ticket.Status) (bool, error) {
+func (s *Store) SetStatus(ctx context.Context, ticketID int64, from, to ticket.Status) (_ bool, err error) {
+	defer wrap(&err, "set status")
 	res := s.conn(ctx).Exec("UPDATE tickets SET status = ?, updated_at = ? WHERE id = ? AND status = ?",
 		string(to), s.now().UTC(), ticketID, string(from))
 	return res.RowsAffected == 1, res.Error
@@ -85,12 +90,13 @@ type DocumentsMemory struct {
 }
 
 // DocumentsMemory returns what the document checks remember of a ticket.
-func (s *Store) DocumentsMemory(ctx context.Context, ticketID int64) (DocumentsMemory, error) {
+func (s *Store) DocumentsMemory(ctx context.Context, ticketID int64) (_ DocumentsMemory, err error) {
+	defer wrap(&err, "documents memory")
 	var rows []struct {
 		Decided   string
 		Requested string
 	}
-	err := s.conn(ctx).Raw(`SELECT documents_decided AS decided, documents_requested::text AS requested
+	err = s.conn(ctx).Raw(`SELECT documents_decided AS decided, documents_requested::text AS requested
 		FROM tickets WHERE id = ?`, ticketID).Scan(&rows).Error
 	if err != nil {
 		return DocumentsMemory{}, err
@@ -107,7 +113,8 @@ func (s *Store) DocumentsMemory(ctx context.Context, ticketID int64) (DocumentsM
 
 // RememberDocuments records the fingerprint a documents decision was made
 // on and, unless it is "", the key of the request made with it (once).
-func (s *Store) RememberDocuments(ctx context.Context, ticketID int64, decided, requested string) error {
+func (s *Store) RememberDocuments(ctx context.Context, ticketID int64, decided, requested string) (err error) {
+	defer wrap(&err, "remember documents")
 	add := []string{}
 	if requested != "" {
 		add = append(add, requested)
@@ -120,9 +127,10 @@ func (s *Store) RememberDocuments(ctx context.Context, ticketID int64, decided, 
 
 // LastStatusChange returns the latest status_changed event of a ticket,
 // or ENOTFOUND when its status never changed.
-func (s *Store) LastStatusChange(ctx context.Context, ticketID int64) (ticket.Event, error) {
+func (s *Store) LastStatusChange(ctx context.Context, ticketID int64) (_ ticket.Event, err error) {
+	defer wrap(&err, "last status change")
 	var row eventRow
-	err := s.conn(ctx).Where("ticket_id = ? AND kind = ?", ticketID, ticket.EventStatusChanged).
+	err = s.conn(ctx).Where("ticket_id = ? AND kind = ?", ticketID, ticket.EventStatusChanged).
 		Order("id DESC").Take(&row).Error
 	if err != nil {
 		return ticket.Event{}, notFound(err, "Perubahan status")
@@ -132,9 +140,10 @@ func (s *Store) LastStatusChange(ctx context.Context, ticketID int64) (ticket.Ev
 }
 
 // OpeningMessageID returns the id of the message that opened a ticket.
-func (s *Store) OpeningMessageID(ctx context.Context, ticketID int64) (int64, error) {
+func (s *Store) OpeningMessageID(ctx context.Context, ticketID int64) (_ int64, err error) {
+	defer wrap(&err, "opening message id")
 	var ids []int64
-	err := s.conn(ctx).Raw("SELECT id FROM messages WHERE ticket_id = ? ORDER BY id LIMIT 1", ticketID).
+	err = s.conn(ctx).Raw("SELECT id FROM messages WHERE ticket_id = ? ORDER BY id LIMIT 1", ticketID).
 		Scan(&ids).Error
 	if err != nil || len(ids) == 0 {
 		return 0, err
@@ -155,9 +164,10 @@ type ImageReuse struct {
 // photos or PDFs (not other files, not automatic mail) whose complainant
 // has another NIK; both NIKs must be known. One row per other ticket. It
 // reads attachments_sha256_idx.
-func (s *Store) ImageReuses(ctx context.Context, ticketID int64) ([]ImageReuse, error) {
+func (s *Store) ImageReuses(ctx context.Context, ticketID int64) (_ []ImageReuse, err error) {
+	defer wrap(&err, "image reuses")
 	var out []ImageReuse
-	err := s.conn(ctx).Raw(`SELECT DISTINCT ON (o.ticket_id) a.id AS attachment_id, o.ticket_id AS other_ticket_id,
+	err = s.conn(ctx).Raw(`SELECT DISTINCT ON (o.ticket_id) a.id AS attachment_id, o.ticket_id AS other_ticket_id,
 			ot.number AS other_number, o.id AS other_attachment_id
 		FROM attachments a
 		JOIN messages am ON am.id = a.message_id
@@ -178,7 +188,8 @@ func (s *Store) ImageReuses(ctx context.Context, ticketID int64) ([]ImageReuse, 
 // once: when the ticket already carries the warning it changes nothing
 // and reports false. One statement, so a concurrent flag of the same
 // ticket waits for this one and then finds the warning.
-func (s *Store) FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (bool, error) {
+func (s *Store) FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (_ bool, err error) {
+	defer wrap(&err, "flag ticket")
 	data := e.Data
 	if data == nil {
 		data = map[string]any{}

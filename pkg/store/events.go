@@ -20,7 +20,8 @@ func (eventRow) TableName() string { return "ticket_events" }
 
 // AddEvents records changes to tickets and sets each event's ID and At
 // (visible to a caller that passed a slice with events...).
-func (s *Store) AddEvents(ctx context.Context, events ...ticket.Event) error {
+func (s *Store) AddEvents(ctx context.Context, events ...ticket.Event) (err error) {
+	defer wrap(&err, "add events")
 	if len(events) == 0 {
 		return nil
 	}
@@ -43,7 +44,8 @@ func (s *Store) AddEvents(ctx context.Context, events ...ticket.Event) error {
 }
 
 // Events returns a ticket's history, oldest first.
-func (s *Store) Events(ctx context.Context, ticketID int64) ([]ticket.Event, error) {
+func (s *Store) Events(ctx context.Context, ticketID int64) (_ []ticket.Event, err error) {
+	defer wrap(&err, "list events")
 	var rows []eventRow
 	if err := s.conn(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -67,13 +69,15 @@ type auditRow struct {
 func (auditRow) TableName() string { return "audit_log" }
 
 // AddAudit records that someone looked at personal data.
-func (s *Store) AddAudit(ctx context.Context, e ticket.AuditEntry) error {
+func (s *Store) AddAudit(ctx context.Context, e ticket.AuditEntry) (err error) {
+	defer wrap(&err, "add audit")
 	return s.conn(ctx).Create(&auditRow{ActorID: e.ActorID, Action: e.Action, Subject: e.Subject,
 		Reason: e.Reason, At: s.now().UTC()}).Error
 }
 
 // Audit returns the audit entries about subject, oldest first.
-func (s *Store) Audit(ctx context.Context, subject string) ([]ticket.AuditEntry, error) {
+func (s *Store) Audit(ctx context.Context, subject string) (_ []ticket.AuditEntry, err error) {
+	defer wrap(&err, "list audit")
 	var rows []auditRow
 	if err := s.conn(ctx).Where("subject = ?", subject).Order("id").Find(&rows).Error; err != nil {
 		return nil, err

@@ -16,14 +16,16 @@ type MailboxPosition struct {
 
 // MailboxPosition returns where reading mailbox stopped; a mailbox never
 // read is at zero.
-func (s *Store) MailboxPosition(ctx context.Context, mailbox string) (MailboxPosition, error) {
+func (s *Store) MailboxPosition(ctx context.Context, mailbox string) (_ MailboxPosition, err error) {
+	defer wrap(&err, "mailbox position")
 	var r struct{ UIDValidity, LastUID int64 }
-	err := s.conn(ctx).Raw("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", mailbox).Scan(&r).Error
+	err = s.conn(ctx).Raw("SELECT uid_validity, last_uid FROM mailbox_state WHERE mailbox = ?", mailbox).Scan(&r).Error
 	return MailboxPosition{UIDValidity: uint32(r.UIDValidity), LastUID: uint32(r.LastUID)}, err
 }
 
 // SetMailboxPosition records where reading mailbox got to.
-func (s *Store) SetMailboxPosition(ctx context.Context, mailbox string, p MailboxPosition) error {
+func (s *Store) SetMailboxPosition(ctx context.Context, mailbox string, p MailboxPosition) (err error) {
+	defer wrap(&err, "set mailbox position")
 	return s.conn(ctx).Exec(`INSERT INTO mailbox_state (mailbox, uid_validity, last_uid, updated_at) VALUES (?, ?, ?, ?)
 		ON CONFLICT (mailbox) DO UPDATE SET uid_validity = EXCLUDED.uid_validity, last_uid = EXCLUDED.last_uid,
 		updated_at = EXCLUDED.updated_at`, mailbox, int64(p.UIDValidity), int64(p.LastUID), s.now().UTC()).Error
@@ -31,9 +33,10 @@ func (s *Store) SetMailboxPosition(ctx context.Context, mailbox string, p Mailbo
 
 // RecordMailFailure counts one more failure to take in a mail and returns
 // how many there have been.
-func (s *Store) RecordMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (int, error) {
+func (s *Store) RecordMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (_ int, err error) {
+	defer wrap(&err, "record mail failure")
 	var attempts int
-	err := s.conn(ctx).Raw(`INSERT INTO mail_failures (mailbox, uid_validity, uid, attempts, last_error, updated_at)
+	err = s.conn(ctx).Raw(`INSERT INTO mail_failures (mailbox, uid_validity, uid, attempts, last_error, updated_at)
 		VALUES (?, ?, ?, 1, ?, ?)
 		ON CONFLICT (mailbox, uid_validity, uid) DO UPDATE SET attempts = mail_failures.attempts + 1,
 		last_error = EXCLUDED.last_error, updated_at = EXCLUDED.updated_at
@@ -43,9 +46,10 @@ func (s *Store) RecordMailFailure(ctx context.Context, mailbox string, uidValidi
 
 // FailedMailUIDs returns the UIDs of mailbox that failed before and may be
 // tried again (fewer than maxAttempts failures).
-func (s *Store) FailedMailUIDs(ctx context.Context, mailbox string, uidValidity uint32, maxAttempts int) ([]uint32, error) {
+func (s *Store) FailedMailUIDs(ctx context.Context, mailbox string, uidValidity uint32, maxAttempts int) (_ []uint32, err error) {
+	defer wrap(&err, "failed mail uids")
 	var uids []int64
-	err := s.conn(ctx).Raw(`SELECT uid FROM mail_failures WHERE mailbox = ? AND uid_validity = ? AND attempts < ?
+	err = s.conn(ctx).Raw(`SELECT uid FROM mail_failures WHERE mailbox = ? AND uid_validity = ? AND attempts < ?
 		ORDER BY uid`, mailbox, int64(uidValidity), maxAttempts).Scan(&uids).Error
 	out := make([]uint32, len(uids))
 	for i, u := range uids {
@@ -55,7 +59,8 @@ func (s *Store) FailedMailUIDs(ctx context.Context, mailbox string, uidValidity 
 }
 
 // ClearMailFailure forgets the failures of a mail that went through.
-func (s *Store) ClearMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32) error {
+func (s *Store) ClearMailFailure(ctx context.Context, mailbox string, uidValidity, uid uint32) (err error) {
+	defer wrap(&err, "clear mail failure")
 	return s.conn(ctx).Exec("DELETE FROM mail_failures WHERE mailbox = ? AND uid_validity = ? AND uid = ?",
 		mailbox, int64(uidValidity), int64(uid)).Error
 }
@@ -77,13 +82,15 @@ type QuarantinedMail struct {
 func (QuarantinedMail) TableName() string { return "quarantined_mail" }
 
 // Quarantine records a mail that failed too often.
-func (s *Store) Quarantine(ctx context.Context, q QuarantinedMail) error {
+func (s *Store) Quarantine(ctx context.Context, q QuarantinedMail) (err error) {
+	defer wrap(&err, "quarantine mail")
 	q.CreatedAt = s.now().UTC()
 	return s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(&q).Error
 }
 
 // QuarantinedMails lists quarantined mail, newest first, before an id.
-func (s *Store) QuarantinedMails(ctx context.Context, beforeID int64, limit int) ([]QuarantinedMail, error) {
+func (s *Store) QuarantinedMails(ctx context.Context, beforeID int64, limit int) (_ []QuarantinedMail, err error) {
+	defer wrap(&err, "quarantined mails")
 	return newestFirst[QuarantinedMail](s.conn(ctx), beforeID, limit)
 }
 
@@ -112,13 +119,15 @@ type IgnoredMail struct {
 func (IgnoredMail) TableName() string { return "ignored_mail" }
 
 // AddIgnoredMail keeps an automatic mail; the same source id is kept once.
-func (s *Store) AddIgnoredMail(ctx context.Context, m IgnoredMail) error {
+func (s *Store) AddIgnoredMail(ctx context.Context, m IgnoredMail) (err error) {
+	defer wrap(&err, "add ignored mail")
 	m.CreatedAt = s.now().UTC()
 	return s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "source_id"}}, DoNothing: true}).
 		Create(&m).Error
 }
 
 // IgnoredMails lists ignored mail, newest first, before an id.
-func (s *Store) IgnoredMails(ctx context.Context, beforeID int64, limit int) ([]IgnoredMail, error) {
+func (s *Store) IgnoredMails(ctx context.Context, beforeID int64, limit int) (_ []IgnoredMail, err error) {
+	defer wrap(&err, "ignored mails")
 	return newestFirst[IgnoredMail](s.conn(ctx), beforeID, limit)
 }

@@ -65,7 +65,8 @@ func toMessage(r messageRow) ticket.Message {
 
 // AddMessage stores a message on a ticket. A source id seen before on the
 // channel is an ECONFLICT (see ConstraintMessageSource).
-func (s *Store) AddMessage(ctx context.Context, m *ticket.Message) error {
+func (s *Store) AddMessage(ctx context.Context, m *ticket.Message) (err error) {
+	defer wrap(&err, "add message")
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = s.now().UTC()
 	}
@@ -79,9 +80,10 @@ func (s *Store) AddMessage(ctx context.Context, m *ticket.Message) error {
 
 // MessageBySource returns the message that arrived with sourceID on
 // channel, or ENOTFOUND.
-func (s *Store) MessageBySource(ctx context.Context, channel ticket.Channel, sourceID string) (ticket.Message, error) {
+func (s *Store) MessageBySource(ctx context.Context, channel ticket.Channel, sourceID string) (_ ticket.Message, err error) {
+	defer wrap(&err, "message by source")
 	var row messageRow
-	err := s.conn(ctx).Where("channel = ? AND source_id = ?", string(channel), sourceID).Take(&row).Error
+	err = s.conn(ctx).Where("channel = ? AND source_id = ?", string(channel), sourceID).Take(&row).Error
 	if err != nil {
 		return ticket.Message{}, notFound(err, "Pesan")
 	}
@@ -90,12 +92,13 @@ func (s *Store) MessageBySource(ctx context.Context, channel ticket.Channel, sou
 
 // MessageByAnySource returns the newest message on channel whose source id
 // is one of ids: what a reply's In-Reply-To and References point at.
-func (s *Store) MessageByAnySource(ctx context.Context, channel ticket.Channel, ids []string) (ticket.Message, error) {
+func (s *Store) MessageByAnySource(ctx context.Context, channel ticket.Channel, ids []string) (_ ticket.Message, err error) {
+	defer wrap(&err, "message by any source")
 	if len(ids) == 0 {
 		return ticket.Message{}, ticket.Errorf(ticket.ENOTFOUND, "Pesan tidak ditemukan. / Message not found.")
 	}
 	var row messageRow
-	err := s.conn(ctx).Where("channel = ? AND source_id IN ?", string(channel), ids).Order("id DESC").Take(&row).Error
+	err = s.conn(ctx).Where("channel = ? AND source_id IN ?", string(channel), ids).Order("id DESC").Take(&row).Error
 	if err != nil {
 		return ticket.Message{}, notFound(err, "Pesan")
 	}
@@ -103,7 +106,8 @@ func (s *Store) MessageByAnySource(ctx context.Context, channel ticket.Channel, 
 }
 
 // MessageByID returns one message.
-func (s *Store) MessageByID(ctx context.Context, id int64) (ticket.Message, error) {
+func (s *Store) MessageByID(ctx context.Context, id int64) (_ ticket.Message, err error) {
+	defer wrap(&err, "message by id")
 	var row messageRow
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return ticket.Message{}, notFound(err, "Pesan")
@@ -113,22 +117,25 @@ func (s *Store) MessageByID(ctx context.Context, id int64) (ticket.Message, erro
 
 // SetDelivery records an outbound message's delivery state, and the reason
 // when it failed.
-func (s *Store) SetDelivery(ctx context.Context, id int64, status, reason string) error {
+func (s *Store) SetDelivery(ctx context.Context, id int64, status, reason string) (err error) {
+	defer wrap(&err, "set delivery")
 	return s.conn(ctx).Model(&messageRow{}).Where("id = ?", id).
 		Updates(map[string]any{"status": status, "error": reason}).Error
 }
 
 // SetMessageSource gives a stored message its source id, e.g. the
 // Message-ID our mail goes out with, so answers to it thread by it.
-func (s *Store) SetMessageSource(ctx context.Context, id int64, sourceID string) error {
+func (s *Store) SetMessageSource(ctx context.Context, id int64, sourceID string) (err error) {
+	defer wrap(&err, "set message source")
 	return s.conn(ctx).Model(&messageRow{}).Where("id = ?", id).Update("source_id", sourceID).Error
 }
 
 // CountOutbound counts messages of kind sent to recipient since a time:
 // the acknowledgement limit per sender per hour.
-func (s *Store) CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (int64, error) {
+func (s *Store) CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (_ int64, err error) {
+	defer wrap(&err, "count outbound")
 	var n int64
-	err := s.conn(ctx).Model(&messageRow{}).Where("direction = 'outbound' AND recipient = ? AND kind = ? AND created_at >= ?",
+	err = s.conn(ctx).Model(&messageRow{}).Where("direction = 'outbound' AND recipient = ? AND kind = ? AND created_at >= ?",
 		recipient, kind, since).Count(&n).Error
 	return n, err
 }
@@ -143,7 +150,8 @@ const recipientLockClass = 0x72637074 // "rcpt"
 // each counts what the other stored. Addresses whose hashes collide only
 // wait on each other. It must run inside WithTx: outside one the lock
 // would be let go as soon as it was taken.
-func (s *Store) LockRecipient(ctx context.Context, address string) error {
+func (s *Store) LockRecipient(ctx context.Context, address string) (err error) {
+	defer wrap(&err, "lock recipient")
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); !ok {
 		return errors.New("store: LockRecipient called outside a transaction")
 	}
@@ -156,9 +164,10 @@ func (s *Store) LockRecipient(ctx context.Context, address string) error {
 // mail (an auto-reply, a bounce) speaks for nobody and is passed over, as
 // are messages stored before senders were kept. When none is left it is
 // the address on the complainant's record; "" when that is empty too.
-func (s *Store) ReplyAddress(ctx context.Context, ticketID int64) (string, error) {
+func (s *Store) ReplyAddress(ctx context.Context, ticketID int64) (_ string, err error) {
+	defer wrap(&err, "reply address")
 	var to []string
-	err := s.conn(ctx).Raw(`SELECT coalesce(
+	err = s.conn(ctx).Raw(`SELECT coalesce(
 		(SELECT sender FROM messages
 			WHERE ticket_id = ? AND direction = ? AND channel = ? AND kind <> ? AND sender <> ''
 			ORDER BY id DESC LIMIT 1),
@@ -172,7 +181,8 @@ func (s *Store) ReplyAddress(ctx context.Context, ticketID int64) (string, error
 }
 
 // Messages returns a ticket's conversation, oldest first.
-func (s *Store) Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error) {
+func (s *Store) Messages(ctx context.Context, ticketID int64) (_ []ticket.Message, err error) {
+	defer wrap(&err, "list messages")
 	var rows []messageRow
 	if err := s.conn(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -216,7 +226,8 @@ func toAttachment(r attachmentRow) ticket.Attachment {
 
 // AddAttachment stores an attachment's metadata; its bytes are already in
 // the data directory.
-func (s *Store) AddAttachment(ctx context.Context, a *ticket.Attachment) error {
+func (s *Store) AddAttachment(ctx context.Context, a *ticket.Attachment) (err error) {
+	defer wrap(&err, "add attachment")
 	if a.Check.Verdict == "" {
 		a.Check = ticket.Check{Verdict: ticket.VerdictPending, Reasons: []string{}, Scores: map[string]float64{}}
 	}
@@ -234,7 +245,8 @@ func (s *Store) AddAttachment(ctx context.Context, a *ticket.Attachment) error {
 }
 
 // Attachments returns a ticket's attachments in the order they came.
-func (s *Store) Attachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error) {
+func (s *Store) Attachments(ctx context.Context, ticketID int64) (_ []ticket.Attachment, err error) {
+	defer wrap(&err, "list attachments")
 	var rows []attachmentRow
 	if err := s.conn(ctx).Where("ticket_id = ?", ticketID).Order("id").Find(&rows).Error; err != nil {
 		return nil, err
@@ -247,9 +259,10 @@ func (s *Store) Attachments(ctx context.Context, ticketID int64) ([]ticket.Attac
 }
 
 // Attachment returns one attachment of a ticket.
-func (s *Store) Attachment(ctx context.Context, ticketID, id int64) (ticket.Attachment, error) {
+func (s *Store) Attachment(ctx context.Context, ticketID, id int64) (_ ticket.Attachment, err error) {
+	defer wrap(&err, "get attachment")
 	var row attachmentRow
-	err := s.conn(ctx).Where("ticket_id = ? AND id = ?", ticketID, id).Take(&row).Error
+	err = s.conn(ctx).Where("ticket_id = ? AND id = ?", ticketID, id).Take(&row).Error
 	if err != nil {
 		return ticket.Attachment{}, notFound(err, "Lampiran")
 	}

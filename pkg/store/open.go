@@ -94,7 +94,8 @@ type attachmentIn struct {
 // number and the times. A source id seen before fails with a unique
 // violation of ConstraintMessageSource, a NIK another complainant holds
 // with one of the NIK constraints.
-func (s *Store) OpenTicket(ctx context.Context, nt NewTicket) error {
+func (s *Store) OpenTicket(ctx context.Context, nt NewTicket) (err error) {
+	defer wrap(&err, "open ticket")
 	c, t, m := nt.Complainant, nt.Ticket, nt.Message
 	now := s.now().UTC()
 	t.CreatedAt, t.UpdatedAt, m.CreatedAt = now, now, now
@@ -124,7 +125,7 @@ func (s *Store) OpenTicket(ctx context.Context, nt NewTicket) error {
 		TicketID, ComplainantID, MessageID, EventID int64
 		Number, AttachmentIDs                       string
 	}
-	err := s.conn(ctx).Raw(openTicketSQL, map[string]any{
+	err = s.conn(ctx).Raw(openTicketSQL, map[string]any{
 		"cid": c.ID, "upd": nt.Changed, "cname": crow.Name, "cnik": crow.NIK, "cphone": crow.Phone,
 		"cemail": crow.Email, "cwa": crow.WhatsAppID, "cplace": crow.BirthPlace,
 		"cbirth": crow.BirthDate, "nikwarn": jsonText(crow.NIKWarnings), "idents": jsonText(idents),

@@ -36,15 +36,17 @@ func toOutboxItems(rows []outboxRow) []OutboxItem {
 
 // AddOutbox records background work; call it inside the transaction of the
 // change that needs the work, so both happen or neither.
-func (s *Store) AddOutbox(ctx context.Context, taskType string, payload any) error {
+func (s *Store) AddOutbox(ctx context.Context, taskType string, payload any) (err error) {
+	defer wrap(&err, "add outbox")
 	return s.conn(ctx).Exec("INSERT INTO outbox (task_type, payload) VALUES (?, ?::jsonb)",
 		taskType, jsonText(payload)).Error
 }
 
 // PendingOutbox returns up to limit items not yet relayed, oldest first.
-func (s *Store) PendingOutbox(ctx context.Context, limit int) ([]OutboxItem, error) {
+func (s *Store) PendingOutbox(ctx context.Context, limit int) (_ []OutboxItem, err error) {
+	defer wrap(&err, "pending outbox")
 	var rows []outboxRow
-	err := s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
+	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
 		FROM outbox WHERE relayed_at IS NULL ORDER BY id LIMIT ?`, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, err
@@ -71,9 +73,10 @@ type TicketTask struct {
 // ClaimOutbox locks up to limit unrelayed items of the given task types,
 // oldest first, skipping those another relay holds; call it inside WithTx
 // and mark them in the same transaction.
-func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) ([]OutboxItem, error) {
+func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) (_ []OutboxItem, err error) {
+	defer wrap(&err, "claim outbox")
 	var rows []outboxRow
-	err := s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
+	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
 		FROM outbox WHERE relayed_at IS NULL AND task_type IN ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
 		types, limit).Scan(&rows).Error
 	if err != nil {
@@ -83,7 +86,8 @@ func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) ([]O
 }
 
 // MarkRelayed records that items were handed to the task queue.
-func (s *Store) MarkRelayed(ctx context.Context, ids []int64) error {
+func (s *Store) MarkRelayed(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "mark relayed")
 	if len(ids) == 0 {
 		return nil
 	}
@@ -92,19 +96,21 @@ func (s *Store) MarkRelayed(ctx context.Context, ids []int64) error {
 }
 
 // RecordRelayFailure notes a failed hand-over; the item stays pending.
-func (s *Store) RecordRelayFailure(ctx context.Context, id int64, reason string) error {
+func (s *Store) RecordRelayFailure(ctx context.Context, id int64, reason string) (err error) {
+	defer wrap(&err, "record relay failure")
 	return s.conn(ctx).Exec("UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE id = ?",
 		reason, id).Error
 }
 
 // OutboxBacklog returns how many items wait to be relayed and the age of
 // the oldest, for metrics and alerts.
-func (s *Store) OutboxBacklog(ctx context.Context) (int64, time.Duration, error) {
+func (s *Store) OutboxBacklog(ctx context.Context) (_ int64, _ time.Duration, err error) {
+	defer wrap(&err, "outbox backlog")
 	var r struct {
 		N      int64
 		Oldest *time.Time
 	}
-	err := s.conn(ctx).Raw(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL`).
+	err = s.conn(ctx).Raw(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL`).
 		Scan(&r).Error
 	if err != nil || r.Oldest == nil {
 		return r.N, 0, err

@@ -128,7 +128,8 @@ const (
 // RollupWeek recomputes week w's rollups from the tickets, replacing what
 // an earlier run wrote, in a transaction of its own: running it again gives
 // the same rows, and a reader sees either the old rollup or the new one.
-func (s *Store) RollupWeek(ctx context.Context, w Week) error {
+func (s *Store) RollupWeek(ctx context.Context, w Week) (err error) {
+	defer wrap(&err, "rollup week")
 	args := map[string]any{"day": w.Start().Format(time.DateOnly), "from": w.Start(), "to": w.End()}
 	return s.WithTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
@@ -212,7 +213,8 @@ const weeklyReportSQL = `SELECT w.backlog_end, w.first_response_median_seconds, 
 
 // WeeklyReport reads week w's report from the rollups alone. It is
 // ENOTFOUND when the week was never rolled up.
-func (s *Store) WeeklyReport(ctx context.Context, w Week) (WeeklyReport, error) {
+func (s *Store) WeeklyReport(ctx context.Context, w Week) (_ WeeklyReport, err error) {
+	defer wrap(&err, "weekly report")
 	var rows []reportRow
 	if err := s.conn(ctx).Raw(weeklyReportSQL, w.Start().Format(time.DateOnly)).Scan(&rows).Error; err != nil {
 		return WeeklyReport{}, err

@@ -42,9 +42,10 @@ type QueueStat struct {
 // LockAgent locks a user's row until the transaction ends and counts their
 // open tickets after the lock is held, so the count includes every
 // assignment committed before. Call it inside WithTx.
-func (s *Store) LockAgent(ctx context.Context, id int64) (AgentLoad, error) {
+func (s *Store) LockAgent(ctx context.Context, id int64) (_ AgentLoad, err error) {
+	defer wrap(&err, "lock agent")
 	var row userRow
-	err := s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, id).Error
+	err = s.conn(ctx).Clauses(clause.Locking{Strength: "UPDATE"}).Take(&row, id).Error
 	if err != nil {
 		return AgentLoad{}, notFound(err, "Pengguna")
 	}
@@ -69,7 +70,8 @@ const pushLockClass = 0x726f7574 // "rout"
 // each sees the assignments of the one before. An agent serving several
 // queues may still be picked by pushes to two queues at once; their row
 // lock makes the second wait, and it counts again once it holds the row.
-func (s *Store) PickAgent(ctx context.Context, queue string) (AgentLoad, bool, error) {
+func (s *Store) PickAgent(ctx context.Context, queue string) (_ AgentLoad, _ bool, err error) {
+	defer wrap(&err, "pick agent")
 	db := s.conn(ctx)
 	if err := db.Exec(`SELECT pg_advisory_xact_lock(?, hashtext(?))`, pushLockClass, queue).Error; err != nil {
 		return AgentLoad{}, false, err
@@ -109,7 +111,8 @@ func (s *Store) PickAgent(ctx context.Context, queue string) (AgentLoad, bool, e
 
 // AssignTicket gives an unassigned ticket to an agent and notes when the
 // agent was last given one. A ticket someone already has is ECONFLICT.
-func (s *Store) AssignTicket(ctx context.Context, ticketID, agentID int64) error {
+func (s *Store) AssignTicket(ctx context.Context, ticketID, agentID int64) (err error) {
+	defer wrap(&err, "assign ticket")
 	now := s.now().UTC()
 	res := s.conn(ctx).Exec(`UPDATE tickets SET assignee_id = ?, updated_at = ? WHERE id = ? AND assignee_id IS NULL`,
 		agentID, now, ticketID)
@@ -126,10 +129,11 @@ func (s *Store) AssignTicket(ctx context.Context, ticketID, agentID int64) error
 // queue that is new or open and returns its id, or 0 when none is left.
 // Tickets other claimers are taking are skipped, never waited for, so each
 // ticket goes to one claimer and no claimer waits on another.
-func (s *Store) ClaimTicket(ctx context.Context, queue string, agentID int64) (int64, error) {
+func (s *Store) ClaimTicket(ctx context.Context, queue string, agentID int64) (_ int64, err error) {
+	defer wrap(&err, "claim ticket")
 	now := s.now().UTC()
 	var claimed struct{ ID int64 }
-	err := s.conn(ctx).Raw(`UPDATE tickets SET assignee_id = ?, updated_at = ?
+	err = s.conn(ctx).Raw(`UPDATE tickets SET assignee_id = ?, updated_at = ?
 		WHERE id = (SELECT id FROM tickets
 			WHERE queue = ? AND assignee_id IS NULL AND status IN `+sqlWaitingStatuses+`
 			ORDER BY priority_rank DESC, created_at, id
@@ -145,9 +149,10 @@ func (s *Store) ClaimTicket(ctx context.Context, queue string, agentID int64) (i
 // ReleaseUnstarted unassigns the open tickets an agent holds but has not
 // worked yet (started_at is null) and returns them, by id. Tickets the agent
 // started stay theirs.
-func (s *Store) ReleaseUnstarted(ctx context.Context, agentID int64) ([]QueuedTicket, error) {
+func (s *Store) ReleaseUnstarted(ctx context.Context, agentID int64) (_ []QueuedTicket, err error) {
+	defer wrap(&err, "release unstarted")
 	var out []QueuedTicket
-	err := s.conn(ctx).Raw(`UPDATE tickets SET assignee_id = NULL, updated_at = ?
+	err = s.conn(ctx).Raw(`UPDATE tickets SET assignee_id = NULL, updated_at = ?
 		WHERE assignee_id = ? AND started_at IS NULL AND status IN `+sqlOpenStatuses+`
 		RETURNING id, queue`, s.now().UTC(), agentID).Scan(&out).Error
 	if err != nil {
@@ -160,7 +165,8 @@ func (s *Store) ReleaseUnstarted(ctx context.Context, agentID int64) ([]QueuedTi
 // MarkStarted records that the assignee worked the ticket (changed it,
 // replied, wrote a note), so it stays theirs when they go offline. It does
 // nothing when agentID is not the assignee or the ticket was started before.
-func (s *Store) MarkStarted(ctx context.Context, ticketID, agentID int64) error {
+func (s *Store) MarkStarted(ctx context.Context, ticketID, agentID int64) (err error) {
+	defer wrap(&err, "mark started")
 	return s.conn(ctx).Exec(`UPDATE tickets SET started_at = ?
 		WHERE id = ? AND assignee_id = ? AND started_at IS NULL`, s.now().UTC(), ticketID, agentID).Error
 }
@@ -168,13 +174,14 @@ func (s *Store) MarkStarted(ctx context.Context, ticketID, agentID int64) error 
 // QueueStats returns, per queue with any, the unassigned tickets waiting
 // for an agent and the wait of the oldest, by queue name. Tickets not yet
 // routed (an empty queue) are left out; the outbox backlog shows those.
-func (s *Store) QueueStats(ctx context.Context) ([]QueueStat, error) {
+func (s *Store) QueueStats(ctx context.Context) (_ []QueueStat, err error) {
+	defer wrap(&err, "queue stats")
 	var rows []struct {
 		Queue   string
 		Waiting int64
 		Oldest  time.Time
 	}
-	err := s.conn(ctx).Raw(`SELECT queue, count(*) AS waiting, min(created_at) AS oldest FROM tickets
+	err = s.conn(ctx).Raw(`SELECT queue, count(*) AS waiting, min(created_at) AS oldest FROM tickets
 		WHERE assignee_id IS NULL AND status IN ` + sqlWaitingStatuses + ` AND queue <> ''
 		GROUP BY queue ORDER BY queue`).Scan(&rows).Error
 	if err != nil {

@@ -70,13 +70,14 @@ type SLAUnplanned struct {
 // UnplannedSLA locks up to limit tickets whose due times are missing or
 // were computed for another category or priority, oldest first, skipping
 // those another scan holds. Call it inside WithTx and PlanSLA each.
-func (s *Store) UnplannedSLA(ctx context.Context, limit int) ([]SLAUnplanned, error) {
+func (s *Store) UnplannedSLA(ctx context.Context, limit int) (_ []SLAUnplanned, err error) {
+	defer wrap(&err, "unplanned sla")
 	var rows []struct {
 		ID                 int64
 		Category, Priority string
 		CreatedAt          time.Time
 	}
-	err := s.conn(ctx).Raw(`SELECT id, category, priority, created_at FROM tickets WHERE `+slaUnplanned+`
+	err = s.conn(ctx).Raw(`SELECT id, category, priority, created_at FROM tickets WHERE `+slaUnplanned+`
 		ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, limit).Scan(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("unplanned SLA: %w", err)
@@ -101,7 +102,8 @@ type SLAPlan struct {
 // resolution due always. When the resolution due moves, its warning is
 // forgotten so the new due time gets one of its own. The ticket is marked
 // planned for its current category and priority.
-func (s *Store) PlanSLA(ctx context.Context, id int64, p SLAPlan) error {
+func (s *Store) PlanSLA(ctx context.Context, id int64, p SLAPlan) (err error) {
+	defer wrap(&err, "plan sla")
 	res := p.Resolution.UTC()
 	// In SET, resolution_due still reads the row's old value.
 	return s.conn(ctx).Exec(`UPDATE tickets SET
@@ -125,7 +127,8 @@ type SLAItem struct {
 // SLADueSoon locks up to limit tickets whose target is due after now and
 // by until, can still be missed and was not warned about, soonest first.
 // Call it inside WithTx and MarkSLAWarned each.
-func (s *Store) SLADueSoon(ctx context.Context, target SLATarget, now, until time.Time, limit int) ([]SLAItem, error) {
+func (s *Store) SLADueSoon(ctx context.Context, target SLATarget, now, until time.Time, limit int) (_ []SLAItem, err error) {
+	defer wrap(&err, "sla due soon")
 	c, err := target.columns()
 	if err != nil {
 		return nil, err
@@ -137,7 +140,8 @@ func (s *Store) SLADueSoon(ctx context.Context, target SLATarget, now, until tim
 // SLAOverdue locks up to limit tickets whose target was due before now and
 // is not met, oldest due first. Call it inside WithTx and MarkSLABreached
 // each.
-func (s *Store) SLAOverdue(ctx context.Context, target SLATarget, now time.Time, limit int) ([]SLAItem, error) {
+func (s *Store) SLAOverdue(ctx context.Context, target SLATarget, now time.Time, limit int) (_ []SLAItem, err error) {
+	defer wrap(&err, "sla overdue")
 	c, err := target.columns()
 	if err != nil {
 		return nil, err
@@ -171,7 +175,8 @@ func (s *Store) slaItems(ctx context.Context, where, due string, args ...any) ([
 
 // MarkSLAWarned records that a ticket's target was warned about at at. It
 // reports false when it already was.
-func (s *Store) MarkSLAWarned(ctx context.Context, id int64, target SLATarget, at time.Time) (bool, error) {
+func (s *Store) MarkSLAWarned(ctx context.Context, id int64, target SLATarget, at time.Time) (_ bool, err error) {
+	defer wrap(&err, "mark sla warned")
 	c, err := target.columns()
 	if err != nil {
 		return false, err
@@ -183,7 +188,8 @@ func (s *Store) MarkSLAWarned(ctx context.Context, id int64, target SLATarget, a
 
 // MarkSLABreached records that a ticket's target was missed, seen at at,
 // and sets its sla_breached flag. It reports false when it already was.
-func (s *Store) MarkSLABreached(ctx context.Context, id int64, target SLATarget, at time.Time) (bool, error) {
+func (s *Store) MarkSLABreached(ctx context.Context, id int64, target SLATarget, at time.Time) (_ bool, err error) {
+	defer wrap(&err, "mark sla breached")
 	c, err := target.columns()
 	if err != nil {
 		return false, err
@@ -197,7 +203,8 @@ func (s *Store) MarkSLABreached(ctx context.Context, id int64, target SLATarget,
 // keeping its assignee, unless it was escalated before; it reports
 // whether it did. Due times do not move: the ticket stays planned for its
 // old priority's resolution due.
-func (s *Store) EscalateTicket(ctx context.Context, id int64, priority ticket.Priority, queue string, at time.Time) (bool, error) {
+func (s *Store) EscalateTicket(ctx context.Context, id int64, priority ticket.Priority, queue string, at time.Time) (_ bool, err error) {
+	defer wrap(&err, "escalate ticket")
 	// In SET, priority still reads the row's old value.
 	res := s.conn(ctx).Exec(`UPDATE tickets SET escalated_at = ?, priority = ?, queue = ?, updated_at = ?,
 		sla_basis = CASE WHEN sla_basis = category || '/' || priority THEN category || '/' || ? ELSE sla_basis END
@@ -208,7 +215,8 @@ func (s *Store) EscalateTicket(ctx context.Context, id int64, priority ticket.Pr
 // AddEventsAt records changes to tickets that happened at at, for work
 // that runs on its own clock like the SLA scan, and sets each event's ID
 // and At.
-func (s *Store) AddEventsAt(ctx context.Context, at time.Time, events ...ticket.Event) error {
+func (s *Store) AddEventsAt(ctx context.Context, at time.Time, events ...ticket.Event) (err error) {
+	defer wrap(&err, "add events at")
 	if len(events) == 0 {
 		return nil
 	}

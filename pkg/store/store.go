@@ -37,7 +37,8 @@ type Options struct {
 }
 
 // Open connects to PostgreSQL at url and checks that it answers.
-func Open(ctx context.Context, url string, opts Options) (*Store, error) {
+func Open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
+	defer wrap(&err, "open")
 	db, err := gorm.Open(postgres.Open(url), &gorm.Config{
 		SkipDefaultTransaction: true,
 		// pgx caches prepared statements per connection by itself; gorm's
@@ -47,7 +48,7 @@ func Open(ctx context.Context, url string, opts Options) (*Store, error) {
 		NowFunc:     func() time.Time { return time.Now().UTC() },
 	})
 	if err != nil {
-		return nil, fmt.Errorf("open database: %w", err)
+		return nil, err
 	}
 	sqlDB, err := db.DB()
 	if err != nil {
@@ -80,22 +81,21 @@ func (s *Store) Close() error {
 }
 
 // Ping checks that PostgreSQL answers.
-func (s *Store) Ping(ctx context.Context) error {
+func (s *Store) Ping(ctx context.Context) (err error) {
+	defer wrap(&err, "ping")
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	if err := sqlDB.PingContext(ctx); err != nil {
-		return fmt.Errorf("ping database: %w", err)
-	}
-	return nil
+	return sqlDB.PingContext(ctx)
 }
 
 // Migrate applies the embedded migrations that have not run yet, each in
 // its own transaction, and reports how many ran.
-func (s *Store) Migrate(ctx context.Context) (int, error) {
+func (s *Store) Migrate(ctx context.Context) (_ int, err error) {
+	defer wrap(&err, "migrate")
 	sqlDB, err := s.db.DB()
 	if err != nil {
 		return 0, err
@@ -115,13 +115,21 @@ type txKey struct{}
 
 // WithTx runs fn in one transaction: committed when fn returns nil, rolled
 // back otherwise. Store methods called with the ctx fn receives join it.
+// An error of fn comes back as fn returned it; one of beginning or
+// committing the transaction names that operation.
 func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) error {
 	if _, ok := ctx.Value(txKey{}).(*gorm.DB); ok {
 		return fn(ctx)
 	}
-	return s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		return fn(context.WithValue(ctx, txKey{}, tx))
+	var fnErr error
+	err := s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		fnErr = fn(context.WithValue(ctx, txKey{}, tx))
+		return fnErr
 	})
+	if err != nil && err != fnErr {
+		wrap(&err, "transaction")
+	}
+	return err
 }
 
 // conn returns the transaction in ctx, or the pool.

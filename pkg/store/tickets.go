@@ -87,7 +87,8 @@ func toTicket(tc ticketWithComplainant) ticket.Ticket {
 }
 
 // CreateTicket stores a new ticket, giving it its id and number.
-func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
+func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket) (err error) {
+	defer wrap(&err, "create ticket")
 	db := s.conn(ctx)
 	if err := db.Raw("SELECT nextval('tickets_id_seq')").Scan(&t.ID).Error; err != nil {
 		return err
@@ -109,7 +110,8 @@ var ticketRef = regexp.MustCompile(`(?i)^\[?(PL-\d{6}-\d{6,})\]?$`)
 
 // TicketByRef returns a ticket by id or number, with its complainant.
 // forUpdate locks the row until the transaction ends.
-func (s *Store) TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error) {
+func (s *Store) TicketByRef(ctx context.Context, ref string, forUpdate bool) (_ ticket.Ticket, err error) {
+	defer wrap(&err, "ticket by ref")
 	q := s.conn(ctx).Table("tickets t").Select(ticketColumns).Joins("JOIN complainants c ON c.id = t.complainant_id")
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
 		q = q.Where("t.id = ?", id)
@@ -131,7 +133,8 @@ func (s *Store) TicketByRef(ctx context.Context, ref string, forUpdate bool) (ti
 // SaveTicket writes a ticket's workable fields: status, category, priority,
 // queue, assignee, documents, warnings and SLA. resolved_at is set when the
 // ticket becomes resolved, kept through closing, and cleared on reopening.
-func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket) error {
+func (s *Store) SaveTicket(ctx context.Context, t *ticket.Ticket) (err error) {
+	defer wrap(&err, "save ticket")
 	t.UpdatedAt = s.now().UTC()
 	row := toDBTicket(t)
 	// In SET, status and resolved_at still read the row's old values.
@@ -169,7 +172,8 @@ type TicketFilter struct {
 var digitsOnly = regexp.MustCompile(`^[0-9 .\-]{16,22}$`)
 
 // Tickets lists tickets matching f, newest first.
-func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]ticket.Ticket, error) {
+func (s *Store) Tickets(ctx context.Context, f TicketFilter) (_ []ticket.Ticket, err error) {
+	defer wrap(&err, "list tickets")
 	q := s.conn(ctx).Table("tickets t").Select(ticketColumns).Joins("JOIN complainants c ON c.id = t.complainant_id")
 	if len(f.Status) > 0 {
 		q = q.Where("t.status IN ?", statusStrings(f.Status))

@@ -37,7 +37,8 @@ func toUser(r userRow) ticket.User {
 
 // CreateUser stores a new user with an already hashed password. An email
 // already in use is an ECONFLICT.
-func (s *Store) CreateUser(ctx context.Context, u *ticket.User, passwordHash string) error {
+func (s *Store) CreateUser(ctx context.Context, u *ticket.User, passwordHash string) (err error) {
+	defer wrap(&err, "create user")
 	queues := u.Queues
 	if queues == nil {
 		queues = []string{}
@@ -58,9 +59,10 @@ func (s *Store) CreateUser(ctx context.Context, u *ticket.User, passwordHash str
 }
 
 // UserByEmail returns the user and their password hash.
-func (s *Store) UserByEmail(ctx context.Context, email string) (ticket.User, string, error) {
+func (s *Store) UserByEmail(ctx context.Context, email string) (_ ticket.User, _ string, err error) {
+	defer wrap(&err, "user by email")
 	var row userRow
-	err := s.conn(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&row).Error
+	err = s.conn(ctx).Where("lower(email) = ?", strings.ToLower(email)).Take(&row).Error
 	if err != nil {
 		return ticket.User{}, "", notFound(err, "Pengguna")
 	}
@@ -68,7 +70,8 @@ func (s *Store) UserByEmail(ctx context.Context, email string) (ticket.User, str
 }
 
 // UserByID returns one user.
-func (s *Store) UserByID(ctx context.Context, id int64) (ticket.User, error) {
+func (s *Store) UserByID(ctx context.Context, id int64) (_ ticket.User, err error) {
+	defer wrap(&err, "user by id")
 	var row userRow
 	if err := s.conn(ctx).Take(&row, id).Error; err != nil {
 		return ticket.User{}, notFound(err, "Pengguna")
@@ -77,9 +80,10 @@ func (s *Store) UserByID(ctx context.Context, id int64) (ticket.User, error) {
 }
 
 // Agents lists the users who work tickets (agents and supervisors).
-func (s *Store) Agents(ctx context.Context) ([]ticket.User, error) {
+func (s *Store) Agents(ctx context.Context) (_ []ticket.User, err error) {
+	defer wrap(&err, "list agents")
 	var rows []userRow
-	err := s.conn(ctx).Where("role IN ?", []string{string(ticket.RoleAgent), string(ticket.RoleSupervisor)}).
+	err = s.conn(ctx).Where("role IN ?", []string{string(ticket.RoleAgent), string(ticket.RoleSupervisor)}).
 		Order("id").Find(&rows).Error
 	if err != nil {
 		return nil, err
@@ -100,7 +104,8 @@ type AgentUpdate struct {
 }
 
 // UpdateAgent changes an agent's queues, capacity or presence.
-func (s *Store) UpdateAgent(ctx context.Context, id int64, up AgentUpdate) (ticket.User, error) {
+func (s *Store) UpdateAgent(ctx context.Context, id int64, up AgentUpdate) (_ ticket.User, err error) {
+	defer wrap(&err, "update agent")
 	set := map[string]any{"updated_at": s.now()}
 	if up.Queues != nil {
 		set["queues"] = gorm.Expr("?::jsonb", jsonText(*up.Queues))
@@ -138,15 +143,17 @@ func tokenHash(token string) []byte {
 }
 
 // CreateToken remembers a new bearer token for the user until expires.
-func (s *Store) CreateToken(ctx context.Context, userID int64, token string, expires time.Time) error {
+func (s *Store) CreateToken(ctx context.Context, userID int64, token string, expires time.Time) (err error) {
+	defer wrap(&err, "create token")
 	return s.conn(ctx).Create(&tokenRow{UserID: userID, TokenSHA256: tokenHash(token), ExpiresAt: expires}).Error
 }
 
 // UserByToken returns the user a live token belongs to; an unknown,
 // expired or revoked token is EUNAUTHORIZED.
-func (s *Store) UserByToken(ctx context.Context, token string) (ticket.User, error) {
+func (s *Store) UserByToken(ctx context.Context, token string) (_ ticket.User, err error) {
+	defer wrap(&err, "user by token")
 	var row userRow
-	err := s.conn(ctx).Table("users").Select("users.*").
+	err = s.conn(ctx).Table("users").Select("users.*").
 		Joins("JOIN auth_tokens t ON t.user_id = users.id").
 		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ?", tokenHash(token), s.now()).
 		Take(&row).Error
@@ -160,7 +167,8 @@ func (s *Store) UserByToken(ctx context.Context, token string) (ticket.User, err
 }
 
 // RevokeToken ends a token's life at once.
-func (s *Store) RevokeToken(ctx context.Context, token string) error {
+func (s *Store) RevokeToken(ctx context.Context, token string) (err error) {
+	defer wrap(&err, "revoke token")
 	return s.conn(ctx).Model(&tokenRow{}).Where("token_sha256 = ? AND revoked_at IS NULL", tokenHash(token)).
 		Update("revoked_at", s.now()).Error
 }
