@@ -139,6 +139,7 @@ func (a *App) Handler() *httpapi.Server {
 		// Behind a proxy, clients are told apart by what it forwards.
 		TrustedProxies: a.Config.TrustedProxies,
 		SecureCookies:  a.Config.SecureCookies,
+		MaxHashing:     a.Config.LoginHashing,
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},

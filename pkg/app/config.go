@@ -43,6 +43,9 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure on every response, for
 	// a TLS-terminating proxy that sends no X-Forwarded-Proto.
 	SecureCookies bool `yaml:"secure_cookies"`
+	// LoginHashing bounds the password hashes (argon2id, 19 MiB each) one
+	// API process computes at once; 0: two per CPU.
+	LoginHashing int `yaml:"login_hashing"`
 
 	IMAP IMAPConfig `yaml:"imap"`
 	SMTP SMTPConfig `yaml:"smtp"`
@@ -199,6 +202,9 @@ func (c Config) Validate() error {
 	}
 	if err := httpapi.ValidProxies(c.TrustedProxies); err != nil {
 		return fmt.Errorf("trusted_proxies: %w", err)
+	}
+	if c.LoginHashing < 0 {
+		return fmt.Errorf("login_hashing must not be negative")
 	}
 	if c.IMAP.PollInterval <= 0 {
 		return fmt.Errorf("imap.poll_interval must be positive")
