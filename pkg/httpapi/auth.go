@@ -82,10 +82,10 @@ func (s *Server) login(c *gin.Context) {
 	if !exists {
 		hash = dummyHash()
 	}
-	ok, err := s.hashing.check(ctx, hash, req.Password)
+	ok, err := s.logins.hashing.check(ctx, hash, req.Password)
 	if errors.Is(err, errHashBusy) || ctx.Err() != nil {
 		s.giveBack(ctx, attempt)
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(s.hashing.wait.Seconds()))))
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(s.logins.hashing.wait.Seconds()))))
 		s.fail(c, err)
 		return
 	}

@@ -28,18 +28,18 @@ func TestLoginHashingBounded(t *testing.T) {
 			strings.NewReader(`{"email":"a@b.id","password":"x"}`)))
 		return rec
 	}
-	srv.hashing.slots <- struct{}{}
-	srv.hashing.slots <- struct{}{} // both places taken
+	srv.logins.hashing.slots <- struct{}{}
+	srv.logins.hashing.slots <- struct{}{} // both places taken
 	rec := login()
 	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" ||
 		!strings.Contains(rec.Body.String(), `"unavailable"`) {
 		t.Errorf("login with every place taken: %d %v %s; want 503 with Retry-After", rec.Code, rec.Header(), rec.Body)
 	}
-	<-srv.hashing.slots // one frees
+	<-srv.logins.hashing.slots // one frees
 	if rec := login(); rec.Code != http.StatusUnauthorized {
 		t.Errorf("login with a free place: %d %s, want it checked (401)", rec.Code, rec.Body)
 	}
-	if n := len(srv.hashing.slots); n != 1 {
+	if n := len(srv.logins.hashing.slots); n != 1 {
 		t.Errorf("%d places taken after the login, want 1 (its own given back)", n)
 	}
 }

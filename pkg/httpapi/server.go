@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/netip"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -101,9 +100,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	metrics  *metrics
-	logins   Logins
-	hashing  *hashGate
-	proxies  []netip.Prefix
+	logins   loginState
 	inflight chan struct{}
 	engine   *gin.Engine
 }

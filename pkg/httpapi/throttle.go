@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -25,6 +26,16 @@ type Logins interface {
 	RememberLogin(ctx context.Context, key []byte, now time.Time) error
 	KnownLogin(ctx context.Context, key []byte, since time.Time) (bool, error)
 	SweepLogins(ctx context.Context, now time.Time, sw store.LoginSweep) (int64, error)
+}
+
+// loginState is what the server keeps for logins: where attempts are
+// counted, the places to hash a password, the proxies it trusts.
+type loginState struct {
+	store   Logins
+	hashing *hashGate
+	proxies []netip.Prefix
+	// counted counts attempts, to sweep early under a flood.
+	counted atomic.Int64
 }
 
 // LoginPolicy says how logins are slowed down. Guessing is slowed by a
@@ -76,27 +87,28 @@ func newLoginAttempt(email, addr string) *loginAttempt {
 // unless the account logged in from this address before. It returns how
 // long to wait when either key must; the attempt is then not made.
 func (s *Server) takeLogin(ctx context.Context, a *loginAttempt) (time.Duration, error) {
-	if s.logins == nil {
+	if s.logins.store == nil {
 		return 0, nil
 	}
 	now, pol := s.now(), s.cfg.LoginPolicy
-	wait, err := s.logins.TakeLoginAttempt(ctx, a.address, pol.Address, now)
+	wait, err := s.logins.store.TakeLoginAttempt(ctx, a.address, pol.Address, now)
 	if err != nil || wait > 0 {
 		return wait, err
 	}
 	a.addressCounted = true
-	known, err := s.logins.KnownLogin(ctx, a.known, now.Add(-pol.Sweep.KnownFor))
+	s.sweepSoon()
+	known, err := s.logins.store.KnownLogin(ctx, a.known, now.Add(-pol.Sweep.KnownFor))
 	if err != nil || known {
 		return 0, err
 	}
-	wait, err = s.logins.TakeLoginAttempt(ctx, a.account, pol.Account, now)
+	wait, err = s.logins.store.TakeLoginAttempt(ctx, a.account, pol.Account, now)
 	a.accountCounted = err == nil && wait == 0
 	return wait, err
 }
 
 // giveBack uncounts an attempt that was never checked.
 func (s *Server) giveBack(ctx context.Context, a *loginAttempt) {
-	if s.logins == nil {
+	if s.logins.store == nil {
 		return
 	}
 	ctx = context.WithoutCancel(ctx)
@@ -104,7 +116,7 @@ func (s *Server) giveBack(ctx context.Context, a *loginAttempt) {
 		if !counted {
 			return
 		}
-		if err := s.logins.ReturnLoginAttempt(ctx, key); err != nil {
+		if err := s.logins.store.ReturnLoginAttempt(ctx, key); err != nil {
 			s.log.WarnContext(ctx, "login attempt not given back", "err", err)
 		}
 	}
@@ -116,31 +128,51 @@ func (s *Server) giveBack(ctx context.Context, a *loginAttempt) {
 // back (one success must not clear a guesser's other failures) and
 // remembers the address as the account owner's.
 func (s *Server) succeeded(ctx context.Context, a *loginAttempt) error {
-	if s.logins == nil {
+	if s.logins.store == nil {
 		return nil
 	}
 	if a.addressCounted {
-		if err := s.logins.ReturnLoginAttempt(ctx, a.address); err != nil {
+		if err := s.logins.store.ReturnLoginAttempt(ctx, a.address); err != nil {
 			return err
 		}
 	}
-	if err := s.logins.ClearLoginAttempts(ctx, a.account); err != nil {
+	if err := s.logins.store.ClearLoginAttempts(ctx, a.account); err != nil {
 		return err
 	}
-	return s.logins.RememberLogin(ctx, a.known, s.now())
+	return s.logins.store.RememberLogin(ctx, a.known, s.now())
 }
 
 // SweepLogins drops login throttling's expired rows and trims its tables
 // to their caps; run it on a timer (several processes may).
 func (s *Server) SweepLogins(ctx context.Context) error {
-	if s.logins == nil {
+	if s.logins.store == nil {
 		return nil
 	}
-	n, err := s.logins.SweepLogins(ctx, s.now(), s.cfg.LoginPolicy.Sweep)
+	n, err := s.logins.store.SweepLogins(ctx, s.now(), s.cfg.LoginPolicy.Sweep)
 	if err == nil && n > 0 {
 		s.log.DebugContext(ctx, "login rows swept", "rows", n)
 	}
 	return err
+}
+
+// sweepEarlyAfter is how many attempts one process counts before it
+// sweeps without waiting for the timer: a flood of distinct keys overfills
+// the tables by at most this much per process, however fast it comes.
+const sweepEarlyAfter = 10_000
+
+// sweepSoon sweeps in the background once sweepEarlyAfter attempts have
+// been counted since the last early sweep.
+func (s *Server) sweepSoon() {
+	if s.logins.counted.Add(1)%sweepEarlyAfter != 0 {
+		return
+	}
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := s.SweepLogins(ctx); err != nil {
+			s.log.WarnContext(ctx, "sweep login rows", "err", err)
+		}
+	}()
 }
 
 // SweepLoginsEvery runs SweepLogins every interval until ctx ends.
@@ -165,19 +197,19 @@ func (s *Server) SweepLoginsEvery(ctx context.Context, interval time.Duration) {
 func (s *Server) trustProxies() {
 	for _, p := range s.cfg.TrustedProxies {
 		if pr, err := parsePrefix(p); err == nil {
-			s.proxies = append(s.proxies, pr)
+			s.logins.proxies = append(s.logins.proxies, pr)
 		} else {
 			s.log.Error("trusted proxy ignored", "proxy", p, "err", err)
 		}
 	}
-	nets := make([]string, len(s.proxies))
-	for i, p := range s.proxies {
+	nets := make([]string, len(s.logins.proxies))
+	for i, p := range s.logins.proxies {
 		nets[i] = p.String()
 	}
 	if err := s.engine.SetTrustedProxies(nets); err != nil {
 		s.log.Error("trusted proxies", "err", err)
 		_ = s.engine.SetTrustedProxies(nil)
-		s.proxies = nil
+		s.logins.proxies = nil
 	}
 }
 
@@ -216,7 +248,7 @@ func (s *Server) fromTrustedProxy(r *http.Request) bool {
 		return false
 	}
 	a = a.Unmap()
-	for _, p := range s.proxies {
+	for _, p := range s.logins.proxies {
 		if p.Contains(a) {
 			return true
 		}
@@ -255,9 +287,9 @@ func (s *Server) setUpLogins() {
 	if s.cfg.LoginPolicy == (LoginPolicy{}) {
 		s.cfg.LoginPolicy = DefaultLoginPolicy()
 	}
-	s.logins = s.cfg.Logins
-	if s.logins == nil {
-		s.logins, _ = s.cfg.Users.(Logins)
+	s.logins.store = s.cfg.Logins
+	if s.logins.store == nil {
+		s.logins.store, _ = s.cfg.Users.(Logins)
 	}
 	if s.cfg.MaxHashing <= 0 {
 		s.cfg.MaxHashing = 2 * runtime.GOMAXPROCS(0)
@@ -265,5 +297,5 @@ func (s *Server) setUpLogins() {
 	if s.cfg.HashWait <= 0 {
 		s.cfg.HashWait = 2 * time.Second
 	}
-	s.hashing = newHashGate(s.cfg.MaxHashing, s.cfg.HashWait)
+	s.logins.hashing = newHashGate(s.cfg.MaxHashing, s.cfg.HashWait)
 }
