@@ -18,7 +18,10 @@ func TestTwoServersOneDatabase(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	other, _ := newApp(t, h.app.Config.DatabaseURL, h.app.Config.RedisURL)
-	a, b := h.handler, other.Handler()
+	// One clock for both, so the delays cannot run out while the test runs.
+	now := newClock()
+	a := h.apiWith(func(c *httpapi.Config) { c.Now = now.Now })
+	b := apiOn(other, func(c *httpapi.Config) { c.Now = now.Now })
 
 	var out loginOut
 	h.loginOn(t, a, h.agent.Email, testPassword).must(t, http.StatusOK).decode(t, &out)

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/store"
 )
@@ -20,7 +21,9 @@ type clock struct {
 	t  time.Time
 }
 
-func newClock() *clock { return &clock{t: time.Now()} }
+// newClock starts at a whole second, so waits read back from the database
+// (which keeps microseconds) come out whole.
+func newClock() *clock { return &clock{t: time.Now().Truncate(time.Second)} }
 
 func (c *clock) Now() time.Time {
 	c.mu.Lock()
@@ -35,8 +38,10 @@ func (c *clock) Add(d time.Duration) {
 }
 
 // apiWith is another API over h's app, its configuration adjusted by set.
-func (h *harness) apiWith(set func(*httpapi.Config)) http.Handler {
-	a := h.app
+func (h *harness) apiWith(set func(*httpapi.Config)) http.Handler { return apiOn(h.app, set) }
+
+// apiOn is an API over a, its configuration adjusted by set.
+func apiOn(a *app.App, set func(*httpapi.Config)) http.Handler {
 	cfg := httpapi.Config{Users: a.Store, Tickets: a.Store, Ingester: a.Ingester, Desk: a.Desk, Queues: a.Router,
 		Log: a.Log, TokenTTL: a.Config.TokenTTL, Logins: a.Store}
 	set(&cfg)
@@ -110,7 +115,8 @@ func TestLoginDelayGrows(t *testing.T) {
 func TestLoginOwnerLetThrough(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
-	api := h.apiWith(func(c *httpapi.Config) { c.LoginPolicy = accountPolicy(3) })
+	now := newClock()
+	api := h.apiWith(func(c *httpapi.Config) { c.Now, c.LoginPolicy = now.Now, accountPolicy(3) })
 	office, attacker, phone := from("203.0.113.20:6000"), from("198.51.100.7:5000"), from("192.0.2.44:7000")
 	h.loginOn(t, api, h.admin.Email, testPassword, office).must(t, http.StatusOK)
 	for i := range 6 {
@@ -131,8 +137,9 @@ func TestLoginOwnerLetThrough(t *testing.T) {
 func TestLoginThrottleByAddress(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	now := newClock()
 	api := h.apiWith(func(c *httpapi.Config) {
-		c.LoginPolicy = httpapi.DefaultLoginPolicy()
+		c.Now, c.LoginPolicy = now.Now, httpapi.DefaultLoginPolicy()
 		c.LoginPolicy.Address = store.LoginLimit{Free: 3, Base: time.Second, Max: time.Minute, Window: time.Hour}
 	})
 	sweeper, desk := from("198.51.100.7:5000"), from("203.0.113.20:6000")
@@ -156,8 +163,9 @@ func TestLoginThrottleByAddress(t *testing.T) {
 func TestLoginTrustedProxy(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
+	now := newClock()
 	api := h.apiWith(func(c *httpapi.Config) {
-		c.LoginPolicy = httpapi.DefaultLoginPolicy()
+		c.Now, c.LoginPolicy = now.Now, httpapi.DefaultLoginPolicy()
 		c.LoginPolicy.Address = store.LoginLimit{Free: 1, Base: time.Minute, Max: time.Hour, Window: time.Hour}
 		c.TrustedProxies = []string{"10.0.0.0/8"}
 	})
