@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -41,21 +42,8 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	email := strings.ToLower(strings.TrimSpace(req.Email))
-	fields := ticket.FieldErrors{}
-	switch {
-	case email == "":
-		fields.Add("email", "email wajib diisi")
-	case len(email) > MaxEmailLength:
-		fields.Add("email", fmt.Sprintf("email paling panjang %d karakter", MaxEmailLength))
-	}
-	switch {
-	case req.Password == "":
-		fields.Add("password", "kata sandi wajib diisi")
-	case len(req.Password) > MaxPasswordBytes:
-		fields.Add("password", fmt.Sprintf("kata sandi paling panjang %d byte", MaxPasswordBytes))
-	}
-	if err := fields.Err(); err != nil {
+	email, err := checkLogin(req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
@@ -83,7 +71,8 @@ func (s *Server) login(c *gin.Context) {
 		hash = dummyHash()
 	}
 	ok, err := s.logins.hashing.check(ctx, hash, req.Password)
-	if errors.Is(err, errHashBusy) || ctx.Err() != nil {
+	if errors.Is(err, errHashBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Never checked: the attempt is given back.
 		s.giveBack(ctx, attempt)
 		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(s.logins.hashing.wait.Seconds()))))
 		s.fail(c, err)
@@ -110,6 +99,26 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": toUserJSON(user)})
+}
+
+// checkLogin validates a login's fields, bounded before anything is kept
+// or hashed, and returns its email normalised.
+func checkLogin(req loginRequest) (string, error) {
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	fields := ticket.FieldErrors{}
+	switch {
+	case email == "":
+		fields.Add("email", "email wajib diisi")
+	case len(email) > MaxEmailLength:
+		fields.Add("email", fmt.Sprintf("email paling panjang %d karakter", MaxEmailLength))
+	}
+	switch {
+	case req.Password == "":
+		fields.Add("password", "kata sandi wajib diisi")
+	case len(req.Password) > MaxPasswordBytes:
+		fields.Add("password", fmt.Sprintf("kata sandi paling panjang %d byte", MaxPasswordBytes))
+	}
+	return email, fields.Err()
 }
 
 func (s *Server) issueToken(c *gin.Context, user ticket.User) (string, time.Time, error) {

@@ -83,7 +83,7 @@ func newLoginAttempt(email, addr string) *loginAttempt {
 		known: key("known", email, addr)}
 }
 
-// take counts the attempt against its address, then against its account
+// takeLogin counts the attempt against its address, then against its account
 // unless the account logged in from this address before. It returns how
 // long to wait when either key must; the attempt is then not made.
 func (s *Server) takeLogin(ctx context.Context, a *loginAttempt) (time.Duration, error) {

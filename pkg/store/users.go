@@ -170,7 +170,7 @@ func (s *Store) RevokeToken(ctx context.Context, token string) error {
 		Update("revoked_at", s.now()).Error
 }
 
-// Audit actions about users.
+// AuditUserDisable is the audit action of disabling a user.
 const AuditUserDisable = "user_disable"
 
 // DisableUser disables a user, takes them off the queues (offline) and
