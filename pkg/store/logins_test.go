@@ -225,3 +225,31 @@ func TestDisableUser(t *testing.T) {
 		}
 	})
 }
+
+// Tokens that can no longer be used are swept; live ones stay.
+func TestSweepTokens(t *testing.T) {
+	t.Parallel()
+	s, _ := storetest.New(t)
+	ctx := context.Background()
+	u := ticket.User{Email: "agen@kemkes.go.id", Name: "Agen", Role: ticket.RoleAgent}
+	if err := s.CreateUser(ctx, &u, "hash"); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	for tok, expires := range map[string]time.Time{"expired": now.Add(-time.Minute), "revoked": now.Add(time.Hour),
+		"live": now.Add(time.Hour)} {
+		if err := s.CreateToken(ctx, u.ID, tok, expires); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.RevokeToken(ctx, "revoked"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := s.SweepLogins(ctx, now, store.LoginSweep{Window: time.Hour, MaxAttempts: 10, KnownFor: time.Hour, MaxKnown: 10})
+	if err != nil || n != 2 {
+		t.Errorf("sweep removed %d rows (%v), want the expired and the revoked token", n, err)
+	}
+	if _, err := s.UserByToken(ctx, "live"); err != nil {
+		t.Errorf("the live token was swept: %v", err)
+	}
+}
