@@ -30,6 +30,9 @@ Commands:
   all                      everything in one process
   user add --email E --name N --role agent|supervisor|admin [--queues a,b] [--capacity N]
                            add a user; the password is read from stdin
+  user disable --email E [--reason R]
+                           disable a user who left: no more logins, every
+                           session ends at once; audited
   seed --demo              add demo users and tickets
   config                   print the configuration, secrets masked
 
@@ -117,8 +120,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 func userCommand(ctx context.Context, a *app.App, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "disable" {
+		return userDisableCommand(ctx, a, args[1:], stdout, stderr)
+	}
 	if len(args) == 0 || args[0] != "add" {
-		return usageError{"usage: aduan user add --email E --name N --role R [--queues a,b] [--capacity N] < password"}
+		return usageError{"usage: aduan user add --email E --name N --role R [--queues a,b] [--capacity N] < password\n" +
+			"       aduan user disable --email E [--reason R]"}
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -140,6 +147,25 @@ func userCommand(ctx context.Context, a *app.App, args []string, stdin io.Reader
 		return explain(err)
 	}
 	fmt.Fprintf(stdout, "user %d added: %s (%s)\n", u.ID, u.Email, u.Role)
+	return nil
+}
+
+func userDisableCommand(ctx context.Context, a *app.App, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user disable", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	email := fs.String("email", "", "the email of the user to disable")
+	reason := fs.String("reason", "", "why, for the audit log")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	if *email == "" {
+		return usageError{"usage: aduan user disable --email E [--reason R]"}
+	}
+	u, err := a.DisableUser(ctx, *email, *reason)
+	if err != nil {
+		return explain(err)
+	}
+	fmt.Fprintf(stdout, "user %d disabled: %s; every session of theirs has ended\n", u.ID, u.Email)
 	return nil
 }
 

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -45,6 +47,28 @@ func TestCommands(t *testing.T) {
 	if strings.Contains(hash, "kata-sandi-rahasia") || !strings.HasPrefix(hash, "$argon2id$") {
 		t.Errorf("password not hashed with argon2id: %q", hash)
 	}
+
+	t.Run("user disable", func(t *testing.T) {
+		ctx := context.Background()
+		if err := s.CreateToken(ctx, u.ID, "rina-token", time.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		out, err := aduan(t, "", "user", "disable", "--email", "RINA@kemkes.go.id", "--reason", "pindah ke dinas lain")
+		if err != nil || !strings.Contains(out, "disabled") {
+			t.Fatalf("user disable: %v %s", err, out)
+		}
+		if _, err := s.UserByToken(ctx, "rina-token"); ticket.ErrorCode(err) != ticket.EUNAUTHORIZED {
+			t.Errorf("token of a disabled user: %v, want %s", err, ticket.EUNAUTHORIZED)
+		}
+		audit, err := s.Audit(ctx, fmt.Sprintf("user:%d", u.ID))
+		if err != nil || len(audit) != 1 || audit[0].Action != store.AuditUserDisable ||
+			audit[0].Reason != "pindah ke dinas lain" || audit[0].ActorID != 0 {
+			t.Errorf("audit = %+v %v, want one user_disable from the command line with its reason", audit, err)
+		}
+		if _, err := aduan(t, "", "user", "disable", "--email", "siapa@kemkes.go.id"); err == nil {
+			t.Errorf("disabling an unknown user succeeded")
+		}
+	})
 
 	bad := []struct {
 		name  string

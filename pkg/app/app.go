@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -123,7 +122,7 @@ func (a *App) Close() error {
 }
 
 // Handler returns the HTTP API.
-func (a *App) Handler() http.Handler {
+func (a *App) Handler() *httpapi.Server {
 	return httpapi.New(httpapi.Config{
 		Users:    a.Store,
 		Tickets:  a.Store,
@@ -135,6 +134,11 @@ func (a *App) Handler() http.Handler {
 		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,
+		Logins:   a.Store,
+		// Behind a proxy, clients are told apart by what it forwards.
+		TrustedProxies: a.Config.TrustedProxies,
+		SecureCookies:  a.Config.SecureCookies,
+		MaxHashing:     a.Config.LoginHashing,
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
@@ -150,7 +154,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Config.HTTPAddr, err)
 	}
-	srv := httpapi.HTTPServer(a.Handler())
+	api := a.Handler()
+	go api.SweepLoginsEvery(ctx, time.Minute)
+	srv := httpapi.HTTPServer(api)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {
 		ready <- ln.Addr().String()

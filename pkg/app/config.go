@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/aduan/aduan/pkg/httpapi"
 )
 
 // Config is all of Aduan's configuration. Defaults are set by
@@ -32,6 +35,17 @@ type Config struct {
 	SLAFile        string `yaml:"sla_file"`
 	// WorkerConcurrency is how many tasks one worker process runs at once.
 	WorkerConcurrency int `yaml:"worker_concurrency"`
+	// TrustedProxies are the load balancers in front of Aduan (addresses or
+	// CIDR ranges). Only their X-Forwarded-For and X-Forwarded-Proto are
+	// believed: the client address that logins are throttled under, and
+	// whether the client used TLS. Empty: the peer is the client.
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// SecureCookies marks the session cookie Secure on every response, for
+	// a TLS-terminating proxy that sends no X-Forwarded-Proto.
+	SecureCookies bool `yaml:"secure_cookies"`
+	// LoginHashing bounds the password hashes (argon2id, 19 MiB each) one
+	// API process computes at once; 0: two per CPU.
+	LoginHashing int `yaml:"login_hashing"`
 
 	IMAP IMAPConfig `yaml:"imap"`
 	SMTP SMTPConfig `yaml:"smtp"`
@@ -139,6 +153,21 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.SMTP.Password, "ADUAN_SMTP_PASSWORD")
 	str(&cfg.SMTP.TLS, "ADUAN_SMTP_TLS")
 	str(&cfg.SMTP.From, "ADUAN_MAIL_FROM")
+	if v := getenv("ADUAN_TRUSTED_PROXIES"); v != "" {
+		cfg.TrustedProxies = nil
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				cfg.TrustedProxies = append(cfg.TrustedProxies, p)
+			}
+		}
+	}
+	if v := getenv("ADUAN_SECURE_COOKIES"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return cfg, fmt.Errorf("ADUAN_SECURE_COOKIES: %w", err)
+		}
+		cfg.SecureCookies = b
+	}
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -170,6 +199,12 @@ func (c Config) Validate() error {
 	}
 	if c.TokenTTL <= 0 {
 		return fmt.Errorf("token_ttl must be positive")
+	}
+	if err := httpapi.ValidProxies(c.TrustedProxies); err != nil {
+		return fmt.Errorf("trusted_proxies: %w", err)
+	}
+	if c.LoginHashing < 0 {
+		return fmt.Errorf("login_hashing must not be negative")
 	}
 	if c.IMAP.PollInterval <= 0 {
 		return fmt.Errorf("imap.poll_interval must be positive")

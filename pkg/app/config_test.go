@@ -3,6 +3,7 @@ package app
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -30,6 +31,20 @@ func TestLoadConfigLayers(t *testing.T) {
 	}
 }
 
+func TestLoadConfigProxies(t *testing.T) {
+	env := map[string]string{"ADUAN_TRUSTED_PROXIES": " 10.0.0.1, 192.168.0.0/16,,", "ADUAN_SECURE_COOKIES": "true"}
+	cfg, err := LoadConfig("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(cfg.TrustedProxies, []string{"10.0.0.1", "192.168.0.0/16"}) || !cfg.SecureCookies {
+		t.Errorf("trusted proxies %q, secure cookies %v", cfg.TrustedProxies, cfg.SecureCookies)
+	}
+	if def := DefaultConfig(); len(def.TrustedProxies) != 0 || def.SecureCookies {
+		t.Errorf("by default no proxy is trusted and cookies follow the request: %+v", def)
+	}
+}
+
 func TestLoadConfigRejects(t *testing.T) {
 	tests := []struct {
 		name string
@@ -40,6 +55,9 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"unknown key", "htp_addr: x\n", nil, "htp_addr"},
 		{"bad tls", "", map[string]string{"ADUAN_SMTP_TLS": "ssl"}, "smtp.tls"},
 		{"bad interval", "", map[string]string{"ADUAN_IMAP_POLL_INTERVAL": "soon"}, "ADUAN_IMAP_POLL_INTERVAL"},
+		{"bad proxy", "", map[string]string{"ADUAN_TRUSTED_PROXIES": "10.0.0.1,10.0.0.0/33"}, "trusted_proxies"},
+		{"proxy by name", "trusted_proxies: [lb.internal]\n", nil, "trusted_proxies"},
+		{"bad secure cookies", "", map[string]string{"ADUAN_SECURE_COOKIES": "maybe"}, "ADUAN_SECURE_COOKIES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

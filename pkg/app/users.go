@@ -38,6 +38,8 @@ func (a *App) AddUser(ctx context.Context, nu NewUser) (ticket.User, error) {
 	}
 	if len([]rune(nu.Password)) < MinPasswordLength {
 		f.Add("password", fmt.Sprintf("kata sandi paling sedikit %d karakter", MinPasswordLength))
+	} else if len(nu.Password) > httpapi.MaxPasswordBytes {
+		f.Add("password", fmt.Sprintf("kata sandi paling panjang %d byte", httpapi.MaxPasswordBytes))
 	}
 	if nu.Capacity < 0 || nu.Capacity > 500 {
 		f.Add("capacity", "kapasitas harus 0 sampai 500")
@@ -62,4 +64,25 @@ func cleanQueues(qs []string) []string {
 		}
 	}
 	return out
+}
+
+// DisableUser disables the user with email, as `aduan user disable` does
+// on the server: they can no longer log in, every session of theirs ends at
+// once, their unstarted tickets go back to the queues, and the audit log
+// records it (with no user behind it) and why.
+func (a *App) DisableUser(ctx context.Context, email, reason string) (ticket.User, error) {
+	u, _, err := a.Store.UserByEmail(ctx, strings.TrimSpace(email))
+	if err != nil {
+		return ticket.User{}, err
+	}
+	if reason = strings.TrimSpace(reason); reason == "" {
+		reason = "aduan user disable"
+	}
+	if u, err = a.Store.DisableUser(ctx, u.ID, 0, reason); err != nil {
+		return ticket.User{}, err
+	}
+	if _, err := a.Router.ReleaseUnstarted(ctx, u.ID); err != nil {
+		return u, fmt.Errorf("disabled, but the unstarted tickets stay assigned: %w", err)
+	}
+	return u, nil
 }

@@ -1,9 +1,12 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"math"
 	"net/http"
 	"strconv"
 	"strings"
@@ -39,45 +42,83 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	fields := ticket.FieldErrors{}
-	if strings.TrimSpace(req.Email) == "" {
-		fields.Add("email", "email wajib diisi")
-	}
-	if req.Password == "" {
-		fields.Add("password", "kata sandi wajib diisi")
-	}
-	if err := fields.Err(); err != nil {
+	email, err := checkLogin(req)
+	if err != nil {
 		s.fail(c, err)
 		return
 	}
-	key := strings.ToLower(strings.TrimSpace(req.Email))
-	if wait := s.logins.blocked(key); wait > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(wait.Seconds()+1)))
+	ctx := c.Request.Context()
+	attempt := newLoginAttempt(email, clientAddress(c))
+	wait, err := s.takeLogin(ctx, attempt)
+	if err != nil {
+		s.giveBack(ctx, attempt)
+		s.fail(c, err)
+		return
+	}
+	if wait > 0 {
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		s.fail(c, ticket.Errorf(ticket.ERATELIMIT, "Terlalu banyak percobaan masuk; coba lagi nanti. / Too many failed logins; try again later."))
 		return
 	}
-	ctx := c.Request.Context()
-	user, hash, err := s.cfg.Users.UserByEmail(ctx, key)
+	user, hash, err := s.cfg.Users.UserByEmail(ctx, email)
+	exists := err == nil
 	if err != nil && ticket.ErrorCode(err) != ticket.ENOTFOUND {
+		s.giveBack(ctx, attempt)
+		s.fail(c, err)
+		return
+	}
+	if !exists {
+		hash = dummyHash()
+	}
+	ok, err := s.logins.hashing.check(ctx, hash, req.Password)
+	if errors.Is(err, errHashBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Never checked: the attempt is given back.
+		s.giveBack(ctx, attempt)
+		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(s.logins.hashing.wait.Seconds()))))
 		s.fail(c, err)
 		return
 	}
 	if err != nil {
-		hash = dummyHash()
+		s.log.ErrorContext(ctx, "stored password hash unreadable", "user_id", user.ID, "err", err)
 	}
-	ok, herr := CheckPassword(hash, req.Password)
-	if err != nil || herr != nil || !ok {
-		s.logins.failed(key)
+	if !exists || err != nil || !ok {
 		s.fail(c, ticket.Errorf(ticket.EUNAUTHORIZED, "Email atau kata sandi salah. / Wrong email or password."))
 		return
 	}
-	s.logins.succeeded(key)
+	if user.DisabledAt != nil {
+		s.fail(c, ticket.Errorf(ticket.EFORBIDDEN, "Akun ini sudah dinonaktifkan. / This account is disabled."))
+		return
+	}
+	if err := s.succeeded(ctx, attempt); err != nil {
+		s.fail(c, err)
+		return
+	}
 	token, expires, err := s.issueToken(c, user)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": toUserJSON(user)})
+}
+
+// checkLogin validates a login's fields, bounded before anything is kept
+// or hashed, and returns its email normalised.
+func checkLogin(req loginRequest) (string, error) {
+	email := strings.ToLower(strings.TrimSpace(req.Email))
+	fields := ticket.FieldErrors{}
+	switch {
+	case email == "":
+		fields.Add("email", "email wajib diisi")
+	case len(email) > MaxEmailLength:
+		fields.Add("email", fmt.Sprintf("email paling panjang %d karakter", MaxEmailLength))
+	}
+	switch {
+	case req.Password == "":
+		fields.Add("password", "kata sandi wajib diisi")
+	case len(req.Password) > MaxPasswordBytes:
+		fields.Add("password", fmt.Sprintf("kata sandi paling panjang %d byte", MaxPasswordBytes))
+	}
+	return email, fields.Err()
 }
 
 func (s *Server) issueToken(c *gin.Context, user ticket.User) (string, time.Time, error) {
@@ -91,7 +132,7 @@ func (s *Server) issueToken(c *gin.Context, user ticket.User) (string, time.Time
 		return "", time.Time{}, err
 	}
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", Expires: expires,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: s.secure(c.Request), SameSite: http.SameSiteStrictMode})
 	return token, expires, nil
 }
 
@@ -101,9 +142,8 @@ func (s *Server) logout(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.tokens.forget(token)
 	http.SetCookie(c.Writer, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: c.Request.TLS != nil, SameSite: http.SameSiteStrictMode})
+		HttpOnly: true, Secure: s.secure(c.Request), SameSite: http.SameSiteStrictMode})
 	c.Status(http.StatusNoContent)
 }
 
@@ -129,14 +169,12 @@ func (s *Server) authenticate(c *gin.Context) {
 		s.fail(c, ticket.Errorf(ticket.EFORBIDDEN, "Permintaan lintas situs ditolak. / Cross-site request refused."))
 		return
 	}
-	user, ok := s.tokens.get(token)
-	if !ok {
-		var err error
-		if user, err = s.cfg.Users.UserByToken(c.Request.Context(), token); err != nil {
-			s.fail(c, err)
-			return
-		}
-		s.tokens.put(token, user)
+	// Asked of the database every time, never cached: a logout or a
+	// disabling holds on every API process at once.
+	user, err := s.cfg.Users.UserByToken(c.Request.Context(), token)
+	if err != nil {
+		s.fail(c, err)
+		return
 	}
 	c.Set(userKey, user)
 	c.Set("aduan.token", token)
@@ -174,109 +212,4 @@ func actor(c *gin.Context) ticket.User {
 	u, _ := c.Get(userKey)
 	user, _ := u.(ticket.User)
 	return user
-}
-
-// tokenCache remembers recently checked tokens for a few seconds, sparing
-// a database round trip on every request. A logout on this instance takes
-// effect at once; on other instances within tokenCacheTTL.
-type tokenCache struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	users map[[32]byte]cachedUser
-}
-
-type cachedUser struct {
-	user    ticket.User
-	expires time.Time
-}
-
-const (
-	tokenCacheTTL  = 5 * time.Second
-	tokenCacheSize = 10000
-)
-
-func newTokenCache(now func() time.Time) *tokenCache {
-	return &tokenCache{now: now, users: map[[32]byte]cachedUser{}}
-}
-
-func (tc *tokenCache) get(token string) (ticket.User, bool) {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	cu, ok := tc.users[sha256.Sum256([]byte(token))]
-	if !ok || tc.now().After(cu.expires) {
-		return ticket.User{}, false
-	}
-	return cu.user, true
-}
-
-func (tc *tokenCache) put(token string, u ticket.User) {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	if len(tc.users) >= tokenCacheSize {
-		clear(tc.users)
-	}
-	tc.users[sha256.Sum256([]byte(token))] = cachedUser{user: u, expires: tc.now().Add(tokenCacheTTL)}
-}
-
-func (tc *tokenCache) forget(token string) {
-	tc.mu.Lock()
-	defer tc.mu.Unlock()
-	delete(tc.users, sha256.Sum256([]byte(token)))
-}
-
-// loginLimiter refuses logins for an account after too many failures in a
-// window, so passwords cannot be guessed at speed.
-type loginLimiter struct {
-	mu       sync.Mutex
-	now      func() time.Time
-	failures map[string][]time.Time
-}
-
-const (
-	loginWindow      = 15 * time.Minute
-	loginMaxFailures = 5
-)
-
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{now: now, failures: map[string][]time.Time{}}
-}
-
-// blocked returns how long the account must wait, or 0.
-func (l *loginLimiter) blocked(key string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	recent := l.recent(key)
-	if len(recent) < loginMaxFailures {
-		return 0
-	}
-	return recent[0].Add(loginWindow).Sub(l.now())
-}
-
-func (l *loginLimiter) failed(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.failures[key] = append(l.recent(key), l.now())
-}
-
-func (l *loginLimiter) succeeded(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.failures, key)
-}
-
-// recent drops failures older than the window; the caller holds mu.
-func (l *loginLimiter) recent(key string) []time.Time {
-	cutoff := l.now().Add(-loginWindow)
-	kept := l.failures[key][:0]
-	for _, t := range l.failures[key] {
-		if t.After(cutoff) {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(l.failures, key)
-		return nil
-	}
-	l.failures[key] = kept
-	return kept
 }

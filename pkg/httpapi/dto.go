@@ -19,6 +19,8 @@ type userJSON struct {
 	Capacity  int       `json:"capacity"`
 	Presence  string    `json:"presence"`
 	CreatedAt time.Time `json:"created_at"`
+	// DisabledAt is set once the user is disabled.
+	DisabledAt *time.Time `json:"disabled_at,omitempty"`
 }
 
 func toUserJSON(u ticket.User) userJSON {
@@ -27,7 +29,7 @@ func toUserJSON(u ticket.User) userJSON {
 		queues = []string{}
 	}
 	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: string(u.Role), Queues: queues,
-		Capacity: u.Capacity, Presence: string(u.Presence), CreatedAt: u.CreatedAt}
+		Capacity: u.Capacity, Presence: string(u.Presence), CreatedAt: u.CreatedAt, DisabledAt: u.DisabledAt}
 }
 
 type complainantJSON struct {

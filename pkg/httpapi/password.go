@@ -1,14 +1,18 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"golang.org/x/crypto/argon2"
+
+	"github.com/aduan/aduan/pkg/ticket"
 )
 
 // Argon2id parameters (OWASP's minimum: 19 MiB, 2 passes, 1 lane): slow
@@ -54,4 +58,42 @@ func CheckPassword(hash, password string) (bool, error) {
 	}
 	got := argon2.IDKey([]byte(password), salt, passes, memory, threads, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1, nil
+}
+
+// hashGate bounds the argon2id hashes computed at once. Each takes 19 MiB
+// and most of a core for tens of milliseconds, so a burst of logins hashed
+// all together would take the server's memory and every login's latency
+// with it. Past the bound a login waits briefly for a place, then is told
+// to come back (503 with Retry-After).
+type hashGate struct {
+	slots chan struct{}
+	wait  time.Duration
+}
+
+// errHashBusy says every place to hash is taken and stayed taken.
+var errHashBusy = ticket.Errorf(ticket.EUNAVAILABLE,
+	"Terlalu banyak yang sedang masuk; coba lagi sebentar. / Too many logins at once; try again shortly.")
+
+func newHashGate(n int, wait time.Duration) *hashGate {
+	return &hashGate{slots: make(chan struct{}, n), wait: wait}
+}
+
+// check is CheckPassword once a place is free; errHashBusy when none
+// frees in time.
+func (g *hashGate) check(ctx context.Context, hash, password string) (bool, error) {
+	select {
+	case g.slots <- struct{}{}:
+	default:
+		t := time.NewTimer(g.wait)
+		defer t.Stop()
+		select {
+		case g.slots <- struct{}{}:
+		case <-t.C:
+			return false, errHashBusy
+		case <-ctx.Done():
+			return false, ctx.Err()
+		}
+	}
+	defer func() { <-g.slots }()
+	return CheckPassword(hash, password)
 }

@@ -156,6 +156,15 @@ func (s *Server) patchAgent(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
+	target, err := s.cfg.Users.UserByID(c.Request.Context(), id)
+	if err != nil {
+		s.fail(c, err)
+		return
+	}
+	if !mayManage(actor(c), target) {
+		s.fail(c, ticket.Errorf(ticket.EFORBIDDEN, "Anda tidak boleh mengubah pengguna dengan peran lebih tinggi. / You may not change a user of a higher role."))
+		return
+	}
 	u, err := s.cfg.Users.UpdateAgent(c.Request.Context(), id, store.AgentUpdate{Queues: req.Queues, Capacity: req.Capacity})
 	if err != nil {
 		s.fail(c, err)
@@ -185,7 +194,6 @@ func (s *Server) setPresence(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	s.tokens.forget(c.GetString("aduan.token"))
 	if u.Presence == ticket.PresenceOffline && s.cfg.Queues != nil {
 		if _, err := s.cfg.Queues.ReleaseUnstarted(c.Request.Context(), u.ID); err != nil {
 			s.fail(c, err)

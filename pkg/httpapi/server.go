@@ -35,6 +35,7 @@ type Users interface {
 	RevokeToken(ctx context.Context, token string) error
 	Agents(ctx context.Context) ([]ticket.User, error)
 	UpdateAgent(ctx context.Context, id int64, up store.AgentUpdate) (ticket.User, error)
+	DisableUser(ctx context.Context, id, actorID int64, reason string) (ticket.User, error)
 }
 
 // TicketLister lists tickets for the queue views.
@@ -85,6 +86,20 @@ type Config struct {
 	BodyGrace    time.Duration
 	MinBodyRate  int
 	WriteTimeout time.Duration
+	// Logins keeps login throttling (see Logins); nil takes it from Users
+	// when Users has it, else logins are not throttled.
+	Logins      Logins
+	LoginPolicy LoginPolicy // zero: DefaultLoginPolicy
+	// MaxHashing bounds password hashes at once (default 2 per CPU);
+	// HashWait is how long a login waits for a place (default 2s).
+	MaxHashing int
+	HashWait   time.Duration
+	// TrustedProxies are the addresses or CIDR ranges whose
+	// X-Forwarded-For and X-Forwarded-Proto are believed.
+	TrustedProxies []string
+	// SecureCookies marks the session cookie Secure whatever the request
+	// says, for a TLS-terminating proxy that does not send X-Forwarded-Proto.
+	SecureCookies bool
 }
 
 // Server serves the API.
@@ -93,8 +108,7 @@ type Server struct {
 	log       *slog.Logger
 	now       func() time.Time
 	metrics   *metrics
-	logins    *loginLimiter
-	tokens    *tokenCache
+	logins    loginState
 	inflight  chan struct{}
 	anonymous chan struct{}
 	engine    *gin.Engine
@@ -131,9 +145,10 @@ func New(cfg Config) *Server {
 		cfg.WriteTimeout = DefaultWriteTimeout
 	}
 	s := &Server{cfg: cfg, log: cfg.Log, now: cfg.Now, metrics: newMetrics(cfg.Registry),
-		logins: newLoginLimiter(cfg.Now), tokens: newTokenCache(cfg.Now), inflight: make(chan struct{}, cfg.MaxInFlight),
-		anonymous: make(chan struct{}, cfg.MaxAnonymousInFlight)}
+		inflight: make(chan struct{}, cfg.MaxInFlight), anonymous: make(chan struct{}, cfg.MaxAnonymousInFlight)}
+	s.setUpLogins()
 	s.engine = gin.New()
+	s.trustProxies()
 	s.engine.HandleMethodNotAllowed = true
 	s.engine.Use(s.requestID, s.secureHeaders, s.recover, s.observe, s.checkText, s.readBody)
 	s.engine.NoRoute(func(c *gin.Context) {
@@ -193,6 +208,7 @@ func (s *Server) routes() {
 	admins := authed.Group("", s.require(ticket.RoleAdmin))
 	admins.GET("/mail/ignored", s.listIgnoredMail)
 	admins.GET("/mail/quarantine", s.listQuarantinedMail)
+	admins.POST("/users/:id/disable", s.disableUser)
 }
 
 func (s *Server) healthz(c *gin.Context) {

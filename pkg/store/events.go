@@ -79,7 +79,10 @@ func (s *Store) AddAudit(ctx context.Context, e ticket.AuditEntry) (err error) {
 func (s *Store) Audit(ctx context.Context, subject string) (_ []ticket.AuditEntry, err error) {
 	defer wrap(&err, "list audit")
 	var rows []auditRow
-	if err := s.conn(ctx).Where("subject = ?", subject).Order("id").Find(&rows).Error; err != nil {
+	// actor_id is NULL for what an operator's command did; it reads as 0.
+	err = s.conn(ctx).Select("id, coalesce(actor_id, 0) AS actor_id, action, subject, reason, at").
+		Where("subject = ?", subject).Order("id").Find(&rows).Error
+	if err != nil {
 		return nil, err
 	}
 	out := make([]ticket.AuditEntry, len(rows))

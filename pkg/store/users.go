@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 	"strings"
 	"time"
 
@@ -22,6 +23,7 @@ type userRow struct {
 	Presence     string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	DisabledAt   *time.Time
 }
 
 func (userRow) TableName() string { return "users" }
@@ -32,7 +34,7 @@ func toUser(r userRow) ticket.User {
 		queues = []string{}
 	}
 	return ticket.User{ID: r.ID, Email: r.Email, Name: r.Name, Role: ticket.Role(r.Role), Queues: queues,
-		Capacity: r.Capacity, Presence: ticket.Presence(r.Presence), CreatedAt: r.CreatedAt}
+		Capacity: r.Capacity, Presence: ticket.Presence(r.Presence), CreatedAt: r.CreatedAt, DisabledAt: r.DisabledAt}
 }
 
 // CreateUser stores a new user with an already hashed password. An email
@@ -149,13 +151,16 @@ func (s *Store) CreateToken(ctx context.Context, userID int64, token string, exp
 }
 
 // UserByToken returns the user a live token belongs to; an unknown,
-// expired or revoked token is EUNAUTHORIZED.
+// expired or revoked token, or one of a disabled user, is EUNAUTHORIZED.
+// Nothing is cached: a logout or a disabling holds on every API process at
+// once, for the price of one indexed lookup.
 func (s *Store) UserByToken(ctx context.Context, token string) (_ ticket.User, err error) {
 	defer wrap(&err, "user by token")
 	var row userRow
 	err = s.conn(ctx).Table("users").Select("users.*").
 		Joins("JOIN auth_tokens t ON t.user_id = users.id").
-		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ?", tokenHash(token), s.now()).
+		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND users.disabled_at IS NULL",
+			tokenHash(token), s.now()).
 		Take(&row).Error
 	if err != nil {
 		if err == gorm.ErrRecordNotFound {
@@ -171,4 +176,33 @@ func (s *Store) RevokeToken(ctx context.Context, token string) (err error) {
 	defer wrap(&err, "revoke token")
 	return s.conn(ctx).Model(&tokenRow{}).Where("token_sha256 = ? AND revoked_at IS NULL", tokenHash(token)).
 		Update("revoked_at", s.now()).Error
+}
+
+// AuditUserDisable is the audit action of disabling a user.
+const AuditUserDisable = "user_disable"
+
+// DisableUser disables a user, takes them off the queues (offline) and
+// revokes every token of theirs, in one transaction with an audit entry
+// naming who did it (actorID 0: an operator's command on the server) and
+// why. Disabling a disabled user changes nothing and audits nothing.
+func (s *Store) DisableUser(ctx context.Context, id, actorID int64, reason string) (_ ticket.User, err error) {
+	defer wrap(&err, "disable user")
+	err = s.WithTx(ctx, func(ctx context.Context) error {
+		now := s.now().UTC()
+		res := s.conn(ctx).Exec(`UPDATE users SET disabled_at = ?, presence = 'offline', updated_at = ?
+			WHERE id = ? AND disabled_at IS NULL`, now, now, id)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		if err := s.conn(ctx).Exec(`UPDATE auth_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL`,
+			now, id).Error; err != nil {
+			return err
+		}
+		return s.conn(ctx).Exec(`INSERT INTO audit_log (actor_id, action, subject, reason, at)
+			VALUES (NULLIF(?, 0::bigint), ?, ?, ?, ?)`, actorID, AuditUserDisable, fmt.Sprintf("user:%d", id), reason, now).Error
+	})
+	if err != nil {
+		return ticket.User{}, err
+	}
+	return s.UserByID(ctx, id)
 }

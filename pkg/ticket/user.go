@@ -49,6 +49,9 @@ type User struct {
 	Capacity  int      // most open tickets at once
 	Presence  Presence
 	CreatedAt time.Time
+	// DisabledAt is when the user was disabled (they left the desk): they
+	// can no longer log in and none of their sessions works. Nil when active.
+	DisabledAt *time.Time
 }
 
 // DefaultCapacity is how many open tickets a new agent may hold.
