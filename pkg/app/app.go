@@ -102,7 +102,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log))
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
 		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil

@@ -32,6 +32,9 @@ type Config struct {
 	SLAFile        string `yaml:"sla_file"`
 	// WorkerConcurrency is how many tasks one worker process runs at once.
 	WorkerConcurrency int `yaml:"worker_concurrency"`
+	// OutboxRelayAgain is how long after it was handed to Redis an
+	// unfinished outbox row is handed over again, in case Redis lost it.
+	OutboxRelayAgain time.Duration `yaml:"outbox_relay_again"`
 
 	IMAP IMAPConfig `yaml:"imap"`
 	SMTP SMTPConfig `yaml:"smtp"`
@@ -95,6 +98,7 @@ func DefaultConfig() Config {
 		TokenTTL:          12 * time.Hour,
 		MaxDBConns:        20,
 		WorkerConcurrency: 10,
+		OutboxRelayAgain:  10 * time.Minute,
 		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
@@ -173,6 +177,9 @@ func (c Config) Validate() error {
 	}
 	if c.IMAP.PollInterval <= 0 {
 		return fmt.Errorf("imap.poll_interval must be positive")
+	}
+	if c.OutboxRelayAgain <= 0 {
+		return fmt.Errorf("outbox_relay_again must be positive")
 	}
 	return nil
 }

@@ -20,7 +20,8 @@ var ErrNoSMTP = errors.New("no SMTP relay configured: set ADUAN_SMTP_ADDR")
 // Worker builds the task worker with every handler this configuration
 // can run: mail needs an SMTP relay.
 func (a *App) Worker() (*tasks.Worker, error) {
-	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{Concurrency: a.Config.WorkerConcurrency}, a.Log)
+	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{Concurrency: a.Config.WorkerConcurrency,
+		Outbox: a.Store}, a.Log)
 	tasks.NewRouteHandler(a.Router, a.Log).Register(w)
 	tasks.NewSLAScan(sla.NewScanner(a.Store, a.Rules.SLA, a.Log), a.Log).Register(w)
 	tasks.NewReportRollup(a.Store, a.Log).Register(w)
@@ -58,6 +59,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	}
 	queue := tasks.NewQueue(a.Redis)
 	relay := tasks.NewRelay(a.Store, queue, w.Types(), a.Log)
+	relay.Again = a.Config.OutboxRelayAgain
 	scheduler := tasks.NewScheduler(queue, []tasks.Periodic{
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -18,7 +19,7 @@ import (
 // OutboxStore is what the relay needs from storage.
 type OutboxStore interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
-	ClaimOutbox(ctx context.Context, types []string, limit int) ([]store.OutboxItem, error)
+	ClaimOutbox(ctx context.Context, types []string, limit int, again time.Duration) ([]store.OutboxItem, error)
 	MarkRelayed(ctx context.Context, ids []int64) error
 	RecordRelayFailure(ctx context.Context, id int64, reason string) error
 }
@@ -32,6 +33,14 @@ type Enqueuer interface {
 // relaying a row twice (a crash between enqueue and commit) is refused by
 // asynq as a conflict instead of running the work twice; while Redis is
 // away the rows wait in PostgreSQL and nothing is lost.
+//
+// A row stays the record of its work until the worker marks it finished
+// (see WorkerConfig.Outbox). One handed over Again ago and not finished is
+// handed over again: while asynq still holds its task, pending, running,
+// waiting for a retry or kept as finished, the id conflicts and nothing
+// happens but a fresh hand-over time; when Redis lost the task (a wipe, a
+// restart without persistence, a failover to a replica that had not
+// heard of it), the id is free and the work is queued again.
 type Relay struct {
 	store    OutboxStore
 	queue    Enqueuer
@@ -39,11 +48,21 @@ type Relay struct {
 	types    []string
 	Batch    int           // rows per transaction
 	Interval time.Duration // pause when the outbox is empty
+	// Again is how long after its last hand-over an unfinished row is
+	// looked at again; default DefaultRelayAgain.
+	Again time.Duration
 }
+
+// DefaultRelayAgain is how long a handed-over row waits before the relay
+// checks that its task is still queued. A task asynq still holds costs
+// one refused enqueue per look, so it may be shorter than the longest
+// task's retries; it bounds how late work lost with Redis runs.
+const DefaultRelayAgain = 10 * time.Minute
 
 // NewRelay returns a relay from s to q of the given task types.
 func NewRelay(s OutboxStore, q Enqueuer, types []string, log *slog.Logger) *Relay {
-	return &Relay{store: s, queue: q, types: types, log: log, Batch: 200, Interval: 200 * time.Millisecond}
+	return &Relay{store: s, queue: q, types: types, log: log, Batch: 200, Interval: 200 * time.Millisecond,
+		Again: DefaultRelayAgain}
 }
 
 // taskRetention keeps a finished task's id in Redis this long, so a late
@@ -51,14 +70,14 @@ func NewRelay(s OutboxStore, q Enqueuer, types []string, log *slog.Logger) *Rela
 const taskRetention = 24 * time.Hour
 
 // TaskID is the asynq task id of an outbox row.
-func TaskID(outboxID int64) string { return fmt.Sprintf("outbox:%d", outboxID) }
+func TaskID(outboxID int64) string { return "outbox:" + strconv.FormatInt(outboxID, 10) }
 
 // RelayOnce relays one batch and returns how many rows it handed over.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	var relayed []int64
 	var failure error
 	err := r.store.WithTx(ctx, func(ctx context.Context) error {
-		items, err := r.store.ClaimOutbox(ctx, r.types, r.Batch)
+		items, err := r.store.ClaimOutbox(ctx, r.types, r.Batch, r.again())
 		if err != nil {
 			return err
 		}
@@ -66,12 +85,17 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 			task := asynq.NewTask(it.TaskType, it.Payload)
 			_, err := r.queue.EnqueueContext(ctx, task, asynq.TaskID(TaskID(it.ID)), asynq.Queue(QueueFor(it.TaskType)),
 				asynq.MaxRetry(MaxRetry(it.TaskType)), asynq.Retention(taskRetention))
-			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+			conflict := errors.Is(err, asynq.ErrTaskIDConflict)
+			if err != nil && !conflict {
 				failure = fmt.Errorf("enqueue outbox %d (%s): %w", it.ID, it.TaskType, err)
 				if rerr := r.store.RecordRelayFailure(ctx, it.ID, err.Error()); rerr != nil {
 					return rerr
 				}
 				break // the queue is likely down; the rest waits for the next round
+			}
+			if it.RelayedAt != nil && !conflict {
+				r.log.WarnContext(ctx, "outbox work was lost from the task queue; queued again", "outbox_id", it.ID,
+					"type", it.TaskType, "relayed_at", it.RelayedAt.UTC().Format(time.RFC3339))
 			}
 			relayed = append(relayed, it.ID)
 		}
@@ -81,6 +105,13 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	return len(relayed), failure
+}
+
+func (r *Relay) again() time.Duration {
+	if r.Again <= 0 {
+		return DefaultRelayAgain
+	}
+	return r.Again
 }
 
 // Run relays until ctx ends, backing off while the queue or the database
