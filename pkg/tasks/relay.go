@@ -76,6 +76,7 @@ func TaskID(outboxID int64) string { return "outbox:" + strconv.FormatInt(outbox
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	var relayed []int64
 	var failure error
+	lost := false
 	err := r.store.WithTx(ctx, func(ctx context.Context) error {
 		items, err := r.store.ClaimOutbox(ctx, r.types, r.Batch, r.again())
 		if err != nil {
@@ -96,6 +97,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 			if it.RelayedAt != nil && !conflict {
 				r.log.WarnContext(ctx, "outbox work was lost from the task queue; queued again", "outbox_id", it.ID,
 					"type", it.TaskType, "relayed_at", it.RelayedAt.UTC().Format(time.RFC3339))
+				lost = true
 			}
 			relayed = append(relayed, it.ID)
 		}
@@ -104,7 +106,18 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	if a, ok := r.queue.(announcer); ok && lost {
+		if err := a.Announce(ctx); err != nil {
+			r.log.WarnContext(ctx, "task queues not announced after Redis lost them", "err", err)
+		}
+	}
 	return len(relayed), failure
+}
+
+// announcer is a queue that can list its queues again after Redis lost
+// them (see Queue.Announce).
+type announcer interface {
+	Announce(ctx context.Context) error
 }
 
 func (r *Relay) again() time.Duration {
