@@ -12,13 +12,24 @@ import (
 // Queue hands tasks to the queues at a Redis: what the relay and the
 // scheduler enqueue through.
 type Queue struct {
-	client *asynq.Client
-	rdb    redis.UniversalClient
+	client  *asynq.Client
+	inspect *asynq.Inspector
+	rdb     redis.UniversalClient
 }
 
 // NewQueue returns the queue client for the queues at rdb.
 func NewQueue(rdb redis.UniversalClient) *Queue {
-	return &Queue{client: asynq.NewClientFromRedisClient(rdb), rdb: rdb}
+	return &Queue{client: asynq.NewClientFromRedisClient(rdb), inspect: asynq.NewInspectorFromRedisClient(rdb), rdb: rdb}
+}
+
+// TaskState returns the state of the task of taskType with the given id,
+// and the error of its last failed run.
+func (q *Queue) TaskState(_ context.Context, taskType, id string) (asynq.TaskState, string, error) {
+	info, err := q.inspect.GetTaskInfo(QueueFor(taskType), id)
+	if err != nil {
+		return 0, "", err
+	}
+	return info.State, info.LastErr, nil
 }
 
 // EnqueueContext hands task to its queue (see asynq.Client.EnqueueContext).

@@ -22,6 +22,7 @@ type OutboxStore interface {
 	ClaimOutbox(ctx context.Context, types []string, limit int, again time.Duration) ([]store.OutboxItem, error)
 	MarkRelayed(ctx context.Context, ids []int64) error
 	RecordRelayFailure(ctx context.Context, id int64, reason string) error
+	OutboxMarker
 }
 
 // Enqueuer hands tasks to the queue; *asynq.Client is one.
@@ -94,6 +95,15 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 				}
 				break // the queue is likely down; the rest waits for the next round
 			}
+			if it.RelayedAt != nil && conflict {
+				finished, err := r.settle(ctx, it)
+				if err != nil {
+					return err
+				}
+				if finished {
+					continue
+				}
+			}
 			if it.RelayedAt != nil && !conflict {
 				r.log.WarnContext(ctx, "outbox work was lost from the task queue; queued again", "outbox_id", it.ID,
 					"type", it.TaskType, "relayed_at", it.RelayedAt.UTC().Format(time.RFC3339))
@@ -112,6 +122,34 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return len(relayed), failure
+}
+
+// settle looks at the task of a row handed over before whose id asynq
+// still holds. A task asynq finished or gave up while its row stayed
+// unmarked (the worker could not reach PostgreSQL then) would otherwise
+// be looked at for as long as asynq keeps it, and run again once it is
+// dropped: its row is marked now, and settle reports it finished.
+func (r *Relay) settle(ctx context.Context, it store.OutboxItem) (bool, error) {
+	q, ok := r.queue.(taskStates)
+	if !ok {
+		return false, nil
+	}
+	state, lastErr, err := q.TaskState(ctx, it.TaskType, TaskID(it.ID))
+	switch {
+	case err != nil:
+		return false, nil // looked at again next time
+	case state == asynq.TaskStateCompleted:
+		return true, r.store.MarkOutboxDone(ctx, it.ID)
+	case state == asynq.TaskStateArchived:
+		return true, r.store.MarkOutboxFailed(ctx, it.ID, lastErr)
+	}
+	return false, nil
+}
+
+// taskStates is a queue that tells where a task stands (see
+// Queue.TaskState).
+type taskStates interface {
+	TaskState(ctx context.Context, taskType, id string) (asynq.TaskState, string, error)
 }
 
 // announcer is a queue that can list its queues again after Redis lost

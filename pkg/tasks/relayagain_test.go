@@ -2,7 +2,11 @@ package tasks_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -90,5 +94,62 @@ func TestRelayAgainFindsWorkRedisLost(t *testing.T) {
 	st, err := s.OutboxBacklog(ctx)
 	if err != nil || st.Waiting != 0 || st.Relayed != 2 || st.Failed != 1 || st.Oldest <= 0 {
 		t.Errorf("OutboxBacklog = %+v, %v; want 2 relayed, 1 failed, an age", st, err)
+	}
+}
+
+// A task asynq finished or gave up while its row stayed unmarked (here: a
+// worker that does not mark rows) is settled by the next look: the row is
+// marked done or failed, and not handed over again.
+func TestRelaySettlesRowsAsynqFinished(t *testing.T) {
+	ctx := context.Background()
+	s, dbURL := storetest.New(t)
+	rd := taskstest.NewRedis(t)
+	rc := rd.Client()
+	defer rc.Close()
+	insp := asynq.NewInspectorFromRedisClient(rc)
+	relay := tasks.NewRelay(s, tasks.NewQueue(rc), []string{store.TaskTicketRoute}, quiet)
+
+	addOutbox(t, s, 3) // tickets 1 and 2 finish; 3 waits for a retry
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 3 {
+		t.Fatalf("relay: %d, %v", n, err)
+	}
+	w := tasks.NewWorker(rc, tasks.WorkerConfig{Concurrency: 1}, quiet)
+	w.Handle(store.TaskTicketRoute, func(_ context.Context, task *asynq.Task) error {
+		switch string(task.Payload()) {
+		case `{"ticket_id": 1}`:
+			return nil
+		case `{"ticket_id": 2}`:
+			return fmt.Errorf("no such ticket: %w", asynq.SkipRetry)
+		}
+		return errors.New("database unavailable")
+	})
+	wctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { _ = w.Run(wctx) })
+	want := map[int64]asynq.TaskState{1: asynq.TaskStateCompleted, 2: asynq.TaskStateArchived, 3: asynq.TaskStateRetry}
+	deadline := time.Now().Add(30 * time.Second)
+	for id := int64(1); id <= 3; {
+		info, err := insp.GetTaskInfo(tasks.QueueDefault, tasks.TaskID(id))
+		switch {
+		case err == nil && info.State == want[id]:
+			id++
+			continue
+		case time.Now().After(deadline):
+			t.Fatalf("task of row %d: %+v, %v; want %v", id, info, err, want[id])
+		}
+		time.Sleep(20 * time.Millisecond) // asynq moves a task after its handler returns
+	}
+	stop()
+	wg.Wait()
+
+	storetest.Exec(t, dbURL, "UPDATE outbox SET relayed_at = relayed_at - interval '1 hour'")
+	if n, err := relay.RelayOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("relay after the tasks ended: %d, %v; want only row 3 looked at again", n, err)
+	}
+	if n := storetest.Count(t, dbURL, `SELECT count(*) FROM outbox
+		WHERE (id = 1 AND done_at IS NOT NULL AND failed_at IS NULL)
+		   OR (id = 2 AND failed_at IS NOT NULL AND last_error LIKE '%no such ticket%')
+		   OR (id = 3 AND done_at IS NULL AND failed_at IS NULL AND attempts = 2)`); n != 3 {
+		t.Errorf("rows 1, 2, 3 not done, failed and still waiting: %d right", n)
 	}
 }
