@@ -25,7 +25,7 @@ type OutboxStore interface {
 	OutboxMarker
 }
 
-// Enqueuer hands tasks to the queue; *asynq.Client is one.
+// Enqueuer hands tasks to the queue; *Queue and *asynq.Client are.
 type Enqueuer interface {
 	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
 }
@@ -41,7 +41,10 @@ type Enqueuer interface {
 // waiting for a retry or kept as finished, the id conflicts and nothing
 // happens but a fresh hand-over time; when Redis lost the task (a wipe, a
 // restart without persistence, a failover to a replica that had not
-// heard of it), the id is free and the work is queued again.
+// heard of it), the id is free and the work is queued again. A task
+// waiting to run later (a retry's backoff, a handler's wait) is still held
+// by asynq and so never run early; one lost with Redis runs at once, and
+// its handler decides again whether to wait.
 type Relay struct {
 	store    OutboxStore
 	queue    Enqueuer
