@@ -9,8 +9,6 @@ import (
 	"net"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -19,6 +17,7 @@ import (
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/tasks"
 )
 
 // App holds Aduan's parts, built from one Config.
@@ -102,18 +101,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log))
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
 		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
-}
-
-// redisConnOpt describes the Redis connection for asynq parts that make
-// their own clients.
-func (a *App) redisConnOpt() asynq.RedisConnOpt {
-	o := a.Redis.Options()
-	return asynq.RedisClientOpt{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password,
-		DB: o.DB, TLSConfig: o.TLSConfig}
 }
 
 // Close releases the connections.
@@ -143,7 +134,7 @@ func (a *App) Handler() *httpapi.Server {
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 		},
-		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
+		TaskMonitor: tasks.NewMonitor(a.Redis, httpapi.TaskMonitorPath),
 	})
 }
 

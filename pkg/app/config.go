@@ -46,6 +46,9 @@ type Config struct {
 	// LoginHashing bounds the password hashes (argon2id, 19 MiB each) one
 	// API process computes at once; 0: two per CPU.
 	LoginHashing int `yaml:"login_hashing"`
+	// OutboxRelayAgain is how long after it was handed to Redis an
+	// unfinished outbox row is handed over again, in case Redis lost it.
+	OutboxRelayAgain time.Duration `yaml:"outbox_relay_again"`
 
 	IMAP IMAPConfig `yaml:"imap"`
 	SMTP SMTPConfig `yaml:"smtp"`
@@ -109,6 +112,7 @@ func DefaultConfig() Config {
 		TokenTTL:          12 * time.Hour,
 		MaxDBConns:        20,
 		WorkerConcurrency: 10,
+		OutboxRelayAgain:  10 * time.Minute,
 		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
@@ -208,6 +212,9 @@ func (c Config) Validate() error {
 	}
 	if c.IMAP.PollInterval <= 0 {
 		return fmt.Errorf("imap.poll_interval must be positive")
+	}
+	if c.OutboxRelayAgain <= 0 {
+		return fmt.Errorf("outbox_relay_again must be positive")
 	}
 	return nil
 }

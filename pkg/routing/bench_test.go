@@ -9,8 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -129,7 +127,8 @@ func BenchmarkRoute(b *testing.B) {
 
 // BenchmarkRouteEndToEnd routes b.N tickets the way production does: an
 // outbox row each, the relay hands them to asynq on a private Redis, a
-// worker (concurrency 10) runs ticket:route, 50 agents receive them. The
+// worker (concurrency 10) runs ticket:route and marks the row done, 50
+// agents receive them. The
 // clock runs until the last ticket is assigned.
 func BenchmarkRouteEndToEnd(b *testing.B) {
 	f := newFixture(b)
@@ -141,9 +140,9 @@ func BenchmarkRouteEndToEnd(b *testing.B) {
 	rd := taskstest.NewRedis(b)
 	rc := rd.Client()
 	defer rc.Close()
-	w := tasks.NewWorker(rc, tasks.WorkerConfig{Concurrency: 10}, quietLog)
+	w := tasks.NewWorker(rc, tasks.WorkerConfig{Concurrency: 10, Outbox: s}, quietLog)
 	tasks.NewRouteHandler(routing.NewRouter(s, f.router.Rules()), quietLog).Register(w)
-	relay := tasks.NewRelay(s, asynq.NewClientFromRedisClient(rc), w.Types(), quietLog)
+	relay := tasks.NewRelay(s, tasks.NewQueue(rc), w.Types(), quietLog)
 	relay.Interval = 10 * time.Millisecond
 
 	ctx, cancel := context.WithCancel(context.Background())

@@ -6,12 +6,13 @@ import (
 )
 
 // OutboxItem is one piece of background work waiting to be handed to the
-// task queue.
+// task queue, or handed over and not yet finished.
 type OutboxItem struct {
 	ID        int64
 	TaskType  string
 	Payload   []byte
 	CreatedAt time.Time
+	RelayedAt *time.Time // when it was last handed over; nil when never
 	Attempts  int
 }
 
@@ -20,6 +21,7 @@ type outboxRow struct {
 	TaskType  string
 	Payload   string
 	CreatedAt time.Time
+	RelayedAt *time.Time
 	Attempts  int
 }
 
@@ -29,7 +31,7 @@ func toOutboxItems(rows []outboxRow) []OutboxItem {
 	out := make([]OutboxItem, len(rows))
 	for i, r := range rows {
 		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
-			Attempts: r.Attempts}
+			RelayedAt: r.RelayedAt, Attempts: r.Attempts}
 	}
 	return out
 }
@@ -70,22 +72,26 @@ type TicketTask struct {
 	MessageID int64 `json:"message_id,omitempty"`
 }
 
-// ClaimOutbox locks up to limit unrelayed items of the given task types,
-// oldest first, skipping those another relay holds; call it inside WithTx
-// and mark them in the same transaction.
-func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int) (_ []OutboxItem, err error) {
+// ClaimOutbox locks up to limit items of the given task types to hand to
+// the task queue, oldest first, skipping those another relay holds: those
+// never handed over, and those handed over more than again ago and not
+// finished, whose task Redis may have lost. Call it inside WithTx and mark
+// them relayed in the same transaction.
+func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int, again time.Duration) (_ []OutboxItem, err error) {
 	defer wrap(&err, "claim outbox")
 	var rows []outboxRow
-	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, attempts
-		FROM outbox WHERE relayed_at IS NULL AND task_type IN ? ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
-		types, limit).Scan(&rows).Error
+	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, relayed_at, attempts
+		FROM outbox WHERE done_at IS NULL AND failed_at IS NULL AND task_type IN ?
+			AND (relayed_at IS NULL OR relayed_at < ?)
+		ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,
+		types, s.now().UTC().Add(-again), limit).Scan(&rows).Error
 	if err != nil {
 		return nil, err
 	}
 	return toOutboxItems(rows), nil
 }
 
-// MarkRelayed records that items were handed to the task queue.
+// MarkRelayed records that items were handed to the task queue, now.
 func (s *Store) MarkRelayed(ctx context.Context, ids []int64) (err error) {
 	defer wrap(&err, "mark relayed")
 	if len(ids) == 0 {
@@ -102,18 +108,46 @@ func (s *Store) RecordRelayFailure(ctx context.Context, id int64, reason string)
 		reason, id).Error
 }
 
-// OutboxBacklog returns how many items wait to be relayed and the age of
-// the oldest, for metrics and alerts.
-func (s *Store) OutboxBacklog(ctx context.Context) (_ int64, _ time.Duration, err error) {
+// MarkOutboxDone records that the work of item id was done. Marking it
+// again, or after it was given up, changes nothing.
+func (s *Store) MarkOutboxDone(ctx context.Context, id int64) (err error) {
+	defer wrap(&err, "mark outbox done")
+	return s.conn(ctx).Exec("UPDATE outbox SET done_at = ? WHERE id = ? AND done_at IS NULL AND failed_at IS NULL",
+		s.now().UTC(), id).Error
+}
+
+// MarkOutboxFailed records that the work of item id was given up, and why;
+// it is not handed over again. A row already finished keeps its outcome.
+func (s *Store) MarkOutboxFailed(ctx context.Context, id int64, reason string) (err error) {
+	defer wrap(&err, "mark outbox failed")
+	return s.conn(ctx).Exec(`UPDATE outbox SET failed_at = ?, last_error = ?
+		WHERE id = ? AND done_at IS NULL AND failed_at IS NULL`, s.now().UTC(), reason, id).Error
+}
+
+// OutboxStats is what the outbox holds that is not finished yet.
+type OutboxStats struct {
+	Waiting int64         // never handed to the task queue
+	Relayed int64         // handed over, not yet done or given up
+	Oldest  time.Duration // age of the oldest unfinished item; 0 when none
+	Failed  int64         // given up, kept for a person to look at
+}
+
+// OutboxBacklog returns what the outbox holds that is not finished, for
+// metrics and alerts.
+func (s *Store) OutboxBacklog(ctx context.Context) (_ OutboxStats, err error) {
 	defer wrap(&err, "outbox backlog")
 	var r struct {
-		N      int64
-		Oldest *time.Time
+		Waiting, Relayed, Failed int64
+		Oldest                   *time.Time
 	}
-	err = s.conn(ctx).Raw(`SELECT count(*) AS n, min(created_at) AS oldest FROM outbox WHERE relayed_at IS NULL`).
-		Scan(&r).Error
+	err = s.conn(ctx).Raw(`SELECT count(*) FILTER (WHERE relayed_at IS NULL) AS waiting,
+			count(*) FILTER (WHERE relayed_at IS NOT NULL) AS relayed, min(created_at) AS oldest,
+			(SELECT count(*) FROM outbox WHERE failed_at IS NOT NULL) AS failed
+		FROM outbox WHERE done_at IS NULL AND failed_at IS NULL`).Scan(&r).Error
+	st := OutboxStats{Waiting: r.Waiting, Relayed: r.Relayed, Failed: r.Failed}
 	if err != nil || r.Oldest == nil {
-		return r.N, 0, err
+		return st, err
 	}
-	return r.N, s.now().Sub(*r.Oldest), nil
+	st.Oldest = s.now().Sub(*r.Oldest)
+	return st, nil
 }

@@ -15,12 +15,18 @@ type Worker struct {
 	server *asynq.Server
 	mux    *asynq.ServeMux
 	types  []string
+	outbox OutboxMarker
+	log    *slog.Logger
 }
 
 // WorkerConfig tunes the worker.
 type WorkerConfig struct {
 	Concurrency     int           // tasks at once; default 10
 	ShutdownTimeout time.Duration // how long in-flight tasks may finish on shutdown; default 20s
+	// Outbox records how the work of each task relayed from the outbox
+	// ended. Without it rows are never finished, and the relay keeps
+	// looking for their tasks: leave it nil only in tests of a handler.
+	Outbox OutboxMarker
 }
 
 // NewWorker returns a worker reading the queues at rdb.
@@ -41,11 +47,15 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, log *slog.Logger) *W
 			log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err)
 		}),
 	})
-	return &Worker{server: srv, mux: asynq.NewServeMux()}
+	return &Worker{server: srv, mux: asynq.NewServeMux(), outbox: cfg.Outbox, log: log}
 }
 
-// Handle registers the handler of one task type.
+// Handle registers the handler of one task type; a task relayed from the
+// outbox marks its row finished when the handler is done with it.
 func (w *Worker) Handle(taskType string, h asynq.HandlerFunc) {
+	if w.outbox != nil {
+		h = finishing(w.outbox, h, w.log)
+	}
 	w.mux.Handle(taskType, h)
 	w.types = append(w.types, taskType)
 }
