@@ -3,6 +3,7 @@
 // of Aduan.
 //
 //	gen people -from K -n N            people K..K+N-1 as CSV: k, name, nik, phone (E.164)
+//	gen people -run R -n N             the first N new callers of run R (0..10; 10: the database's own run)
 //	gen calls -run R -pool P -n N      N bodies of POST /api/v1/tickets, one JSON a line
 //	          [-vegeta URL -token T]   or as vegeta targets (JSON lines with the body in base64)
 //	gen complainants -start D -n N     the report's complainants 1..N as CSV (synth.ComplainantColumns)
@@ -43,8 +44,15 @@ func run(out io.Writer, cmd string, args []string) error {
 	switch cmd {
 	case "people":
 		from, n := fs.Int("from", 0, "first person"), fs.Int("n", 0, "how many")
+		runN := fs.Int("run", -1, "the new callers of this run, 0..10")
 		if err := fs.Parse(args); err != nil {
 			return err
+		}
+		if *runN >= 0 {
+			if *runN > synth.RunsLimit || *n > synth.PoolLimit {
+				return fmt.Errorf("people: run %d (0..%d), n %d (at most %d)", *runN, synth.RunsLimit, *n, synth.PoolLimit)
+			}
+			*from = synth.NewCallers(*runN)
 		}
 		return people(out, *from, *n)
 	case "calls":
