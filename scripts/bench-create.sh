@@ -5,113 +5,64 @@
 #
 # What it does, all on loopback, in a throwaway database "aduan_bench":
 #   1. provisions PostgreSQL, Redis and the load tools, builds bin/aduan (and
-#      vegeta, pinned, through the Go module proxy, into a cache directory),
-#      migrates and seeds the database, inserts BENCH_POOL complainants (the
-#      "returning callers") and starts `aduan serve` on 127.0.0.1:18088;
+#      vegeta, pinned, through the Go module proxy, into a cache directory)
+#      and the synthetic-data generator (scripts/bench/gen), migrates and
+#      seeds the database, inserts BENCH_POOL complainants (the "returning
+#      callers", people 0..BENCH_POOL-1 of the generator) and starts
+#      `aduan serve` on 127.0.0.1:18088;
 #   2. logs in as the demo agent agen1@aduan.test;
 #   3. throughput: wrk, POST /api/v1/tickets with a different valid body on
-#      every request (half from returning complainants, half from new ones;
-#      scripts/bench/create-ticket.lua), BENCH_DURATION seconds at each of
-#      BENCH_CONNS connections;
+#      every request (half from returning complainants, half from new ones:
+#      `gen calls`, sent by scripts/bench/create-ticket.lua), BENCH_DURATION
+#      seconds at each of BENCH_CONNS connections;
 #   4. latency at fixed rates: vegeta at each of BENCH_RATES requests/s (open model:
-#      requests are sent on schedule however slow the answers), or hey -q
-#      when vegeta cannot be built;
+#      requests are sent on schedule however slow the answers; the same
+#      bodies, `gen calls -vegeta`), or hey -q when vegeta cannot be built;
 #   5. baseline: pgbench, one plain single-row INSERT of the same ticket row
 #      into the same tickets table (scripts/bench/insert-ticket.sql),
 #      -M prepared, same client counts and duration, server stopped; and, for
 #      reference, the API's whole transaction run by pgbench
-#      (scripts/bench/create-ticket-tx.sql);
+#      (scripts/bench/create-ticket-tx.sql, its callers from the generator
+#      too);
 #   6. prints a summary with the machine, the versions and the CPU split
 #      (aduan / PostgreSQL / load tool) measured from /proc during each run.
 #
 # Settings (environment): BENCH_DURATION (30 s), BENCH_CONNS ("16 64"),
 # BENCH_THREADS (wrk and pgbench threads, 2), BENCH_RATES (fixed rates, "500 150":
 # the target's rate and one the server can sustain), BENCH_POOL
-# (20000), BENCH_PERF (1: also profile the whole machine with perf during an
+# (20000), BENCH_BODIES_PER_S (4000: wrk's bodies are made for this rate; past
+# it a thread starts its bodies over, and says how often), BENCH_PERF (1: also profile the whole machine with perf during an
 # extra, unreported wrk run), BENCH_KEEP_DB (1: keep aduan_bench afterwards),
 # BENCH_OUT (directory for raw output; default a new one under /tmp),
 # BENCH_QUIET_WAIT (60: at most this many seconds waiting, before each run,
 # for other work on the machine to calm down), BENCH_MAX_SECONDS (1200: the
 # whole run is stopped after this).
+#
+# A quick check that the script works end to end, in about a minute:
+#   BENCH_DURATION=3 BENCH_CONNS=4 BENCH_RATES=20 BENCH_POOL=100 BENCH_QUIET_WAIT=0 scripts/bench-create.sh
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 DURATION=${BENCH_DURATION:-30}
 CONNS=${BENCH_CONNS:-16 64}
 THREADS=${BENCH_THREADS:-2}
 RATES=${BENCH_RATES:-500 150}
 POOL=${BENCH_POOL:-20000}
+BODIES_PER_S=${BENCH_BODIES_PER_S:-4000}
 PERF=${BENCH_PERF:-0}
-KEEP_DB=${BENCH_KEEP_DB:-0}
-MAX_SECONDS=${BENCH_MAX_SECONDS:-1200}
-QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
-OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/aduan-bench.XXXXXX")}
-mkdir -p "$OUT"
+MAX_SECONDS=1200 QUIET_WAIT=60
 
 ADDR=127.0.0.1:18088
 BASE=http://$ADDR
-DB=aduan_bench
-PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
-export PGHOST PGPORT PGUSER
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
-export REDIS_URL="redis://127.0.0.1:6379/15"
-export ADUAN_HTTP_ADDR=$ADDR ADUAN_DATA_DIR=$OUT/data ADUAN_LOG_LEVEL=warn
 VEGETA_VERSION=v12.12.0
 VEGETA=${XDG_CACHE_HOME:-$HOME/.cache}/aduan-bench/vegeta-$VEGETA_VERSION
-NCPU=$(nproc)
 ulimit -n 65536 2>/dev/null || true # vegeta may hold thousands of connections at a saturated rate
 
-log() { echo "bench: $*" >&2; }
-die() { echo "bench: ERROR: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-sql() { PGOPTIONS='-c client_min_messages=warning' psql -w -X -q -v ON_ERROR_STOP=1 -d "${2:-$DB}" -tAc "$1" </dev/null; }
-
-# ------------------------------------------------------------ cleanup
-
-SERVER_PID='' WATCHDOG_PID='' DB_MADE=0
-BG_PIDS=() # load tools and samplers still running
-
-stop_server() {
-  [ -n "$SERVER_PID" ] || return 0
-  kill -TERM "$SERVER_PID" 2>/dev/null || true
-  for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$SERVER_PID" 2>/dev/null || true
-  wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=''
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pid
-  for pid in "${BG_PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  stop_server
-  [ -z "$WATCHDOG_PID" ] || kill -TERM "$WATCHDOG_PID" 2>/dev/null || true
-  if [ "$DB_MADE" = 1 ] && [ "$KEEP_DB" != 1 ]; then
-    sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null 2>&1 || true
-  fi
-  [ "$rc" = 0 ] || log "failed (exit $rc); raw output in $OUT"
-  exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-# The whole run is bounded: past MAX_SECONDS the script is told to stop.
-(
-  trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
-  sleep "$MAX_SECONDS" &
-  wait $!
-  echo "bench: ERROR: over ${MAX_SECONDS}s, stopping" >&2
-  kill -TERM $$
-) </dev/null >/dev/null &
-WATCHDOG_PID=$!
-
-# forget PID: a background process that has ended.
-forget() {
-  local keep=() p
-  for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  BG_PIDS=("${keep[@]}")
-}
+bench_on_exit() { rm -f "$OUT"/calls-*.jsonl; }
+bench_init bench aduan_bench
+export ADUAN_HTTP_ADDR=$ADDR ADUAN_DATA_DIR=$OUT/data
 
 # ------------------------------------------------------------ CPU split
 
@@ -178,32 +129,12 @@ sample() {
     cpu_split "$OUT/$name.snap1" "$OUT/$name.snap2" >"$OUT/$name.cpu"
   ) &
   SAMPLER_PID=$!
-  BG_PIDS+=("$SAMPLER_PID")
+  bg "$SAMPLER_PID"
 }
 
 finish_sample() {
   wait "$SAMPLER_PID" 2>/dev/null || true
   forget "$SAMPLER_PID"
-}
-
-# Other work on the machine skews every figure. machine_idle is the share of
-# the machine that was idle over 3 s; wait_quiet waits (a bounded time) for
-# it to reach 85% before a run.
-machine_idle() {
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
-  sleep 3
-  b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }'
-}
-
-wait_quiet() {
-  local idle waited=0
-  while idle=$(machine_idle) && [ "$idle" -lt 85 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" -gt 0 ] || log "  machine only ${idle}% idle (other work); waiting up to ${QUIET_WAIT}s"
-    waited=$((waited + 3))
-  done
-  [ "$idle" -ge 85 ] || log "  machine still only ${idle}% idle; running anyway"
 }
 
 # ------------------------------------------------------------ setup
@@ -226,81 +157,76 @@ ensure_vegeta() {
   return 1
 }
 
-log "output in $OUT"
-scripts/provision.sh db loadtools >"$OUT/provision.log" 2>&1 || { cat "$OUT/provision.log" >&2; die "provisioning failed"; }
-have python3 || die "python3 is needed to write vegeta's targets"
-log "building bin/aduan"
-go build -o bin/aduan ./cmd/aduan
+provision db loadtools
+build_aduan
+build_gen
 FIXED_TOOL=vegeta
 ensure_vegeta || { log "vegeta unavailable; using hey -q for the fixed rate"; FIXED_TOOL=hey; }
-
-log "database $DB: drop, create, migrate, seed"
-sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null
-sql "CREATE DATABASE $DB" postgres >/dev/null
-DB_MADE=1
-bin/aduan migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+[ "$FIXED_TOOL" = hey ] || have python3 || die "python3 is needed to read vegeta's report"
+make_db
 bin/aduan seed --demo >"$OUT/seed.log" 2>&1 || { cat "$OUT/seed.log" >&2; die "seed failed"; }
 
-# The returning complainants: person k has the NIK and phone the Lua script
-# and targets.py give it (bench_nik, bench_phone; create-ticket-tx.sql uses
-# them too, with k of 16 digits for a new person), and the identities the
-# Ingester would have written.
-log "inserting $POOL returning complainants"
+# The generator's people, in a table of the benchmark's own: the returning
+# complainants (0..POOL-1), inserted as complainants with the identities the
+# Ingester would have written, and the new callers of pgbench's reference
+# run, which create-ticket-tx.sql takes one after the other.
+TX_CALLERS=$((BODIES_PER_S * DURATION * $(wc -w <<<"$CONNS")))
+log "generating $POOL returning complainants and $TX_CALLERS new callers for pgbench"
+sql "CREATE UNLOGGED TABLE bench_people (k bigint PRIMARY KEY, name text NOT NULL, nik text NOT NULL, phone text NOT NULL);
+  CREATE SEQUENCE bench_tx_caller" >/dev/null
+{ "$GEN" people -from 0 -n "$POOL"; "$GEN" people -run 10 -n "$TX_CALLERS"; } |
+  psql -w -X -q -v ON_ERROR_STOP=1 -d "$DB" -c "COPY bench_people (k, name, nik, phone) FROM STDIN (FORMAT csv)" >/dev/null
+TX_FIRST=$(sql "SELECT min(k) FROM bench_people WHERE k >= $POOL")
+BEFORE=$(sql "SELECT coalesce(max(id), 0) FROM complainants")
 sql "
-CREATE FUNCTION bench_nik(k bigint) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$
-  SELECT CASE WHEN k < 1000000000 THEN
-    '320101' || lpad(((k / 9999) % 28 + 1)::text, 2, '0') || lpad(((k / 9999 / 28) % 12 + 1)::text, 2, '0')
-             || lpad(((k / 9999 / 28 / 12) % 100)::text, 2, '0') || lpad((k % 9999 + 1)::text, 4, '0')
-  ELSE k::text END \$\$;
-CREATE FUNCTION bench_phone(k bigint) RETURNS text LANGUAGE sql IMMUTABLE AS \$\$
-  SELECT CASE WHEN k < 1000000000 THEN '+62812' || lpad((k % 100000000)::text, 8, '0')
-  ELSE '+62813' || lpad((k % 100000000)::text, 8, '0') END \$\$;
-INSERT INTO complainants (name, nik, phone)
-SELECT 'Pelapor ' || k, bench_nik(k), bench_phone(k) FROM generate_series(0, $POOL - 1) AS k;
+INSERT INTO complainants (name, nik, phone) SELECT name, nik, phone FROM bench_people WHERE k < $POOL ORDER BY k;
 INSERT INTO complainant_identities (kind, value, complainant_id)
-SELECT 'nik', nik, id FROM complainants WHERE name LIKE 'Pelapor %'
-UNION ALL SELECT 'phone', phone, id FROM complainants WHERE name LIKE 'Pelapor %';
+SELECT 'nik', nik, id FROM complainants WHERE id > $BEFORE
+UNION ALL SELECT 'phone', phone, id FROM complainants WHERE id > $BEFORE;
 ANALYZE;" >/dev/null
-read -r CID_MIN CID_MAX < <(sql "SELECT min(id), max(id) FROM complainants WHERE name LIKE 'Pelapor %'" | tr '|' ' ')
+read -r CID_MIN CID_MAX < <(sql "SELECT min(id), max(id) FROM complainants WHERE id > $BEFORE" | tr '|' ' ')
 AGENT_ID=$(sql "SELECT id FROM users WHERE email = 'agen1@aduan.test'")
 
-log "starting aduan serve on $ADDR"
-bin/aduan serve >"$OUT/server.log" 2>&1 </dev/null &
-SERVER_PID=$!
-for i in $(seq 1 30); do
-  curl -fsS -o /dev/null "$BASE/readyz" 2>/dev/null && break
-  kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "aduan serve exited"; }
-  [ "$i" -lt 30 ] || { cat "$OUT/server.log" >&2; die "aduan serve not ready after 30s"; }
-  sleep 1
-done
+start_server "$ADDR" bin/aduan serve
 
 TOKEN=$(curl -fsS -m 10 -H 'Content-Type: application/json' \
   -d '{"email":"agen1@aduan.test","password":"agen1-demo-123"}' "$BASE/api/v1/auth/login" |
   sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 [ -n "$TOKEN" ] || die "login as agen1@aduan.test failed"
 
-# One request by hand, so a broken body fails loudly rather than as 100% non-2xx.
-BODY='{"channel":"callcenter","category":"certificate_missing","description":"Sertifikat belum keluar.","call_ref":"CC-0",
-"complainant":{"name":"Siti Aminah","nik":"3201010101000001","phone":"081200000000"}}'
+# One request by hand (run 0 of the generator, which the load runs leave
+# alone), so a broken body fails loudly rather than as 100% non-2xx.
+BODY=$("$GEN" calls -run 0 -pool 0 -n 1)
 code=$(curl -sS -m 10 -o "$OUT/first.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
   -H 'Content-Type: application/json' -d "$BODY" "$BASE/api/v1/tickets")
 [ "$code" = 201 ] || { cat "$OUT/first.json" >&2; die "POST /api/v1/tickets answered $code, not 201"; }
 
 # ------------------------------------------------------------ load
 
+# calls RUN SECONDS: the generator's bodies for run RUN, enough for SECONDS
+# at BODIES_PER_S; prints the file's name.
+calls() {
+  local f=$OUT/calls-$1.jsonl
+  "$GEN" calls -run "$1" -pool "$POOL" -n $((BODIES_PER_S * $2)) >"$f"
+  echo "$f"
+}
+
 # run_wrk NAME CONNS SECONDS RUN: wrk against POST /api/v1/tickets; sets LINE to its BENCH line.
 run_wrk() {
-  local name=$1 conns=$2 secs=$3 run=$4
+  local name=$1 conns=$2 secs=$3 run=$4 bodies
+  bodies=$(calls "$run" "$secs")
   wrk -t "$THREADS" -c "$conns" -d "${secs}s" --timeout 5s --latency -s scripts/bench/create-ticket.lua \
-    "$BASE" -- "$TOKEN" "$run" "$POOL" >"$OUT/$name.txt" 2>&1 &
+    "$BASE" -- "$TOKEN" "$bodies" "$THREADS" >"$OUT/$name.txt" 2>&1 &
   LOAD_PID=$!
-  BG_PIDS+=("$LOAD_PID")
+  bg "$LOAD_PID"
   [ "$secs" -lt 12 ] || sample "$name"
   wait "$LOAD_PID" || { cat "$OUT/$name.txt" >&2; die "wrk failed"; }
   forget "$LOAD_PID"
   [ "$secs" -lt 12 ] || finish_sample
   LOAD_PID=''
+  rm -f "$bodies"
   LINE=$(grep '^BENCH ' "$OUT/$name.txt") || die "no result from wrk in $OUT/$name.txt"
+  [ "$(field repeats "$LINE")" = 0 ] || log "  $(field repeats "$LINE") requests sent a body again (more than $BODIES_PER_S/s)"
 }
 
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
@@ -329,12 +255,12 @@ done
 run_fixed() {
   local rate=$1 run=$2 name=fixed-$1
   if [ "$FIXED_TOOL" = vegeta ]; then
-    python3 scripts/bench/targets.py "$BASE/api/v1/tickets" "$TOKEN" "$run" "$POOL" $((rate * DURATION + rate)) \
-      >"$OUT/$name.targets"
+    "$GEN" calls -run "$run" -pool "$POOL" -n $((rate * DURATION + rate)) -vegeta "$BASE/api/v1/tickets" \
+      -token "$TOKEN" >"$OUT/$name.targets"
     "$VEGETA" attack -format=json -targets="$OUT/$name.targets" -rate="$rate/1s" -duration="${DURATION}s" \
       -timeout=5s -workers=20 -max-workers=$((rate * 6)) >"$OUT/$name.bin" 2>"$OUT/$name.err" &
     LOAD_PID=$!
-    BG_PIDS+=("$LOAD_PID")
+    bg "$LOAD_PID"
     sample "$name"
     wait "$LOAD_PID" || { cat "$OUT/$name.err" >&2; die "vegeta failed"; }
     forget "$LOAD_PID"
@@ -355,7 +281,7 @@ print("%.1f %.1f %.2f %.2f %.2f %.2f %d %d" % (r["rate"], r["throughput"], ms(l[
     hey -z "${DURATION}s" -c $(((rate + 49) / 50)) -q 50 -t 5 -m POST -T application/json \
       -H "Authorization: Bearer $TOKEN" -D "$OUT/body.json" "$BASE/api/v1/tickets" >"$OUT/$name.txt" 2>&1 &
     LOAD_PID=$!
-    BG_PIDS+=("$LOAD_PID")
+    bg "$LOAD_PID"
     sample "$name"
     wait "$LOAD_PID" || { cat "$OUT/$name.txt" >&2; die "hey failed"; }
     forget "$LOAD_PID"
@@ -394,10 +320,11 @@ if [ "$PERF" = 1 ] && have perf; then
   # count, the whole machine sampled for 10 s in the middle.
   c=${CONNS##* }
   log "profile: perf record -a -g during wrk $c connections (not reported)"
+  bodies=$(calls 9 20)
   wrk -t "$THREADS" -c "$c" -d 20s --timeout 5s -s scripts/bench/create-ticket.lua \
-    "$BASE" -- "$TOKEN" 9 "$POOL" >"$OUT/perf-wrk.txt" 2>&1 &
+    "$BASE" -- "$TOKEN" "$bodies" "$THREADS" >"$OUT/perf-wrk.txt" 2>&1 &
   LOAD_PID=$!
-  BG_PIDS+=("$LOAD_PID")
+  bg "$LOAD_PID"
   sleep 5
   perf record -q -a -g -F 499 -o "$OUT/perf.data" -- sleep 10 >"$OUT/perf-record.log" 2>&1 || log "perf record failed (see $OUT/perf-record.log)"
   wait "$LOAD_PID" || true
@@ -413,7 +340,7 @@ if [ "$PERF" = 1 ] && have perf; then
 fi
 
 read -r API_TICKETS API_NEW_PEOPLE < <(sql "SELECT count(*) FILTER (WHERE call_ref LIKE 'CC-%'),
-  (SELECT count(*) FROM complainants WHERE name NOT LIKE 'Pelapor %') FROM tickets" | tr '|' ' ')
+  (SELECT count(*) FROM complainants WHERE id > $CID_MAX) FROM tickets" | tr '|' ' ')
 log "stopping aduan serve ($API_TICKETS tickets created through the API, $API_NEW_PEOPLE new complainants)"
 stop_server
 
@@ -425,7 +352,7 @@ run_pgbench() {
   wait_quiet
   pgbench -n -M prepared -f "$script" "$@" -c "$c" -j "$THREADS" -T "$DURATION" "$DB" >"$OUT/$name.txt" 2>&1 &
   LOAD_PID=$!
-  BG_PIDS+=("$LOAD_PID")
+  bg "$LOAD_PID"
   sample "$name"
   wait "$LOAD_PID" || { cat "$OUT/$name.txt" >&2; die "pgbench failed"; }
   forget "$LOAD_PID"
@@ -446,7 +373,8 @@ for c in $CONNS; do
 done
 for c in $CONNS; do
   log "reference: pgbench, the API's whole transaction, $c clients, ${DURATION}s, -M prepared"
-  run_pgbench "pgbench-tx-c$c" "$c" scripts/bench/create-ticket-tx.sql -D pool="$POOL" -D uid="$AGENT_ID"
+  run_pgbench "pgbench-tx-c$c" "$c" scripts/bench/create-ticket-tx.sql -D pool="$POOL" -D uid="$AGENT_ID" \
+    -D first_new="$TX_FIRST" -D new_callers="$TX_CALLERS"
   TXTPS[$c]=$PG_TPS TXLAT[$c]=$PG_LAT
 done
 
@@ -463,8 +391,8 @@ cpu_ms() {
 {
   echo "== Aduan benchmark: ticket creation (POST /api/v1/tickets) =="
   echo "date:       $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "commit:     $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
-  echo "machine:    $NCPU cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/{printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+  echo "commit:     $(commit_line)"
+  echo "machine:    $(machine_line)"
   echo "versions:   $(go version | awk '{print $3}'), PostgreSQL $pg_version, $(wrk -v 2>&1 | head -n 1 | awk '{print $1, $2}'), $FIXED_TOOL$([ "$FIXED_TOOL" = vegeta ] && echo " $VEGETA_VERSION"), pgbench $(pgbench --version | awk '{print $3}')"
   echo "settings:   ${DURATION}s per run, wrk/pgbench threads $THREADS, $POOL returning complainants, half of requests from them"
   echo "            the load tool runs on the same $NCPU cores as aduan and PostgreSQL"

@@ -38,8 +38,13 @@
 # output; default a new one under /tmp; the data directory inside it is always removed),
 # BENCH_QUIET_WAIT (60: at most this many seconds waiting, before each timed run, for other work
 # on the machine to calm down), BENCH_MAX_SECONDS (5400: the whole run is stopped after this).
+#
+# A quick check that the script works end to end, in a minute or two:
+#   BENCH_IDLE_MAILS=5 BENCH_PROFILE_MAILS=5 BENCH_QUIET_WAIT=0 scripts/bench-mail.sh 20
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/lib.sh
+source scripts/lib.sh
 
 N=${1:-10000}
 [[ $N =~ ^[1-9][0-9]*$ ]] || { echo "usage: scripts/bench-mail.sh [N]" >&2; exit 2; }
@@ -50,31 +55,13 @@ PROFILE=${BENCH_PROFILE:-1}
 PROFILE_MAILS=${BENCH_PROFILE_MAILS:-2000}
 ((PROFILE_MAILS <= N)) || PROFILE_MAILS=$N
 PERF=${BENCH_PERF:-0}
-KEEP_DB=${BENCH_KEEP_DB:-0}
 KEEP_MAIL=${BENCH_KEEP_MAIL:-0}
-QUIET_WAIT=${BENCH_QUIET_WAIT:-60}
-MAX_SECONDS=${BENCH_MAX_SECONDS:-5400}
-OUT=${BENCH_OUT:-$(mktemp -d "${TMPDIR:-/tmp}/aduan-bench-mail.XXXXXX")}
-mkdir -p "$OUT"
-DATA=$OUT/data
+MAX_SECONDS=5400 QUIET_WAIT=60
 
-DB=aduan_bench_mail
 MAIL_USER=${BENCH_MAIL_USER:-sertifikat@kemkes.test}
 DOVECOT_CONF=/etc/dovecot/aduan/dovecot.conf
-PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres
-export PGHOST PGPORT PGUSER
-export DATABASE_URL="postgres://postgres@127.0.0.1:5432/$DB?sslmode=disable"
-export REDIS_URL="redis://127.0.0.1:6379/15"
-export ADUAN_DATA_DIR=$DATA ADUAN_LOG_LEVEL=warn ADUAN_HTTP_ADDR=127.0.0.1:18089
-export ADUAN_IMAP_ADDR=127.0.0.1:1143 ADUAN_IMAP_TLS=none ADUAN_IMAP_USER=$MAIL_USER
-export ADUAN_IMAP_PASSWORD=aduan-test-pass
-TOOL=$OUT/bench-mail
-NCPU=$(nproc)
+MAIL_USED=0
 
-log() { echo "bench-mail: $*" >&2; }
-die() { echo "bench-mail: ERROR: $*" >&2; exit 1; }
-have() { command -v "$1" >/dev/null 2>&1; }
-sql() { PGOPTIONS='-c client_min_messages=warning' psql -w -X -q -v ON_ERROR_STOP=1 -d "${2:-$DB}" -tAc "$1" </dev/null; }
 dove() { doveadm -c "$DOVECOT_CONF" "$@"; }
 box_count() { dove mailbox status -u "$MAIL_USER" messages "$1" 2>/dev/null | sed -n 's/.*messages=\([0-9]*\).*/\1/p'; }
 # reset_mailbox: what scripts/mail/reset.sh USER does to the mailbox (expunge every message,
@@ -88,57 +75,22 @@ reset_mailbox() {
     done
   } >>"$OUT/reset.log" 2>&1
 }
-now() { date +%s.%N; }
 secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
 div() { awk -v a="$1" -v b="$2" -v f="${3:-%.1f}" 'BEGIN { if (b > 0) printf f, a / b; else print "n/a" }'; }
 field() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<" $2"; }
 
-# ------------------------------------------------------------ cleanup
-
-BG_PIDS=() # samplers, pollers, perf: everything started in the background
-WATCHDOG_PID='' DB_MADE=0 MAIL_USED=0
-
-stop_pid() { # stop_pid PID: TERM, up to 10 s, then KILL
-  local pid=$1
-  kill -TERM "$pid" 2>/dev/null || return 0
-  for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
-  kill -KILL "$pid" 2>/dev/null || true
-  wait "$pid" 2>/dev/null || true
-}
-
-forget() {
-  local keep=() p
-  for p in "${BG_PIDS[@]}"; do [ "$p" = "$1" ] || keep+=("$p"); done
-  BG_PIDS=("${keep[@]}")
-}
-
-cleanup() {
-  local rc=$?
-  trap - EXIT INT TERM
-  local pid
-  for pid in "${BG_PIDS[@]}"; do stop_pid "$pid"; done
-  [ -z "$WATCHDOG_PID" ] || kill -TERM "$WATCHDOG_PID" 2>/dev/null || true
+# The mailbox is emptied and the data directory (it holds GBs) removed at the end.
+bench_on_exit() {
   if [ "$MAIL_USED" = 1 ] && [ "$KEEP_MAIL" != 1 ]; then
     reset_mailbox || log "could not empty $MAIL_USER (see $OUT/reset.log)"
   fi
-  if [ "$DB_MADE" = 1 ] && [ "$KEEP_DB" != 1 ]; then
-    sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null 2>&1 || true
-  fi
   rm -rf "$DATA" "$TOOL"
-  [ "$rc" = 0 ] || log "failed (exit $rc); raw output in $OUT"
-  exit "$rc"
 }
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-(
-  trap 'kill $(jobs -p) 2>/dev/null; exit 0' TERM
-  sleep "$MAX_SECONDS" &
-  wait $!
-  echo "bench-mail: ERROR: over ${MAX_SECONDS}s, stopping" >&2
-  kill -TERM $$
-) </dev/null >/dev/null &
-WATCHDOG_PID=$!
+bench_init bench-mail aduan_bench_mail
+DATA=$OUT/data TOOL=$OUT/bench-mail
+export ADUAN_DATA_DIR=$DATA ADUAN_HTTP_ADDR=127.0.0.1:18089
+export ADUAN_IMAP_ADDR=127.0.0.1:1143 ADUAN_IMAP_TLS=none ADUAN_IMAP_USER=$MAIL_USER
+export ADUAN_IMAP_PASSWORD=aduan-test-pass
 
 # ------------------------------------------------------------ CPU split
 
@@ -224,7 +176,7 @@ sample() {
     kill $(jobs -p) 2>/dev/null || true
   ) &
   SAMPLER_PID=$!
-  BG_PIDS+=("$SAMPLER_PID")
+  bg "$SAMPLER_PID"
 }
 tickets_so_far() { sql "SELECT count(*) FROM tickets"; }
 fetched_so_far() { cat "$OUT/fetch.progress"; }
@@ -243,27 +195,8 @@ finish_sample() { # finish_sample NAME SUBJECT
   rm -f "$OUT/$name".snap.* "$OUT/$name.snaps"
 }
 
-machine_idle() {
-  local a b
-  a=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
-  sleep 3
-  b=$(awk '/^cpu /{print $2+$3+$4+$5+$6+$7+$8+$9, $5+$6}' /proc/stat)
-  awk -v a="$a" -v b="$b" 'BEGIN { split(a, x, " "); split(b, y, " "); printf "%.0f", 100 * (y[2] - x[2]) / (y[1] - x[1]) }'
-}
-
-wait_quiet() {
-  local idle waited=0
-  while idle=$(machine_idle) && [ "$idle" -lt 85 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-    [ "$waited" -gt 0 ] || log "  machine only ${idle}% idle (other work); waiting up to ${QUIET_WAIT}s"
-    waited=$((waited + 3))
-  done
-  [ "$idle" -ge 85 ] || log "  machine still only ${idle}% idle; running anyway"
-  QUIET=$idle
-}
-
 # ------------------------------------------------------------ setup
 
-log "output in $OUT"
 df -h / /tmp /var/mail >"$OUT/df-before.txt" 2>&1 || true
 need_mb=$((N * 25 / 10 + 2048)) # Dovecot ~0.8 MB, raw blob ~0.8 MB, photos ~0.6 MB per mail
 for dir in /tmp /var/mail; do
@@ -272,19 +205,14 @@ for dir in /tmp /var/mail; do
 done
 log "disk: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
 
-scripts/provision.sh db mail >"$OUT/provision.log" 2>&1 || { cat "$OUT/provision.log" >&2; die "provisioning failed"; }
+provision db mail
 have vmstat || log "vmstat missing: no I/O view"
-log "building bin/aduan and the helper"
-go build -o bin/aduan ./cmd/aduan
+build_aduan
+log "building the helper (scripts/bench/mail; its mails come from scripts/bench/synth)"
 go build -o "$TOOL" ./scripts/bench/mail
-
-log "database $DB: drop, create, migrate"
-sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null
-sql "CREATE DATABASE $DB" postgres >/dev/null
-DB_MADE=1
 rm -rf "$DATA"
 mkdir -p "$DATA"
-bin/aduan migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+make_db
 
 # ------------------------------------------------------------ 2. corpus
 
@@ -316,7 +244,7 @@ wait_quiet
 log "  again, sampling its CPU"
 "$TOOL" fetch -batch 50 -progress "$OUT/fetch.progress" >"$OUT/fetch-sampled.txt" 2>>"$OUT/fetch.log" &
 FETCH_PID=$!
-BG_PIDS+=("$FETCH_PID")
+bg "$FETCH_PID"
 sample fetch "$FETCH_PID" 1 fetched_so_far
 wait "$FETCH_PID" || { cat "$OUT/fetch.log" >&2; die "fetch failed"; }
 forget "$FETCH_PID"
@@ -338,7 +266,7 @@ log "drain: /usr/bin/time -v bin/aduan poll --once ($N mails)"
 t0=$(now)
 /usr/bin/time -v -o "$OUT/drain.time" bin/aduan poll --once >"$OUT/drain.log" 2>&1 &
 TIME_PID=$!
-BG_PIDS+=("$TIME_PID")
+bg "$TIME_PID"
 AD_PID=''
 for _ in $(seq 1 50); do
   AD_PID=$(pgrep -P "$TIME_PID" || true)
@@ -346,7 +274,7 @@ for _ in $(seq 1 50); do
   sleep 0.1
 done
 [ -n "$AD_PID" ] || die "aduan poll did not start"
-BG_PIDS+=("$AD_PID")
+bg "$AD_PID"
 sample drain "$AD_PID" 5 tickets_so_far
 wait "$TIME_PID" || { tail -n 20 "$OUT/drain.log" >&2; die "aduan poll --once failed"; }
 t1=$(now)
@@ -393,7 +321,7 @@ if [ "$PROFILE" = 1 ]; then
   if [ "$PERF" = 1 ] && have perf; then
     perf record -q -a -g -F 199 -o "$OUT/perf.data" >"$OUT/perf-record.log" 2>&1 &
     PERF_PID=$!
-    BG_PIDS+=("$PERF_PID")
+    bg "$PERF_PID"
   fi
   "$TOOL" profile -cpu "$OUT/drain-cpu.pprof" -mem "$OUT/drain-allocs.pprof" >"$OUT/profile.txt" 2>"$OUT/profile.log" ||
     { tail -n 20 "$OUT/profile.log" >&2; die "the profiled drain failed"; }
@@ -421,7 +349,7 @@ log "IDLE: bin/aduan poll on an empty INBOX; $IDLE_MAILS mails through Postfix a
 reset_mailbox || die "reset failed (see $OUT/reset.log)"
 bin/aduan poll >"$OUT/idle-poller.log" 2>&1 </dev/null &
 POLL_PID=$!
-BG_PIDS+=("$POLL_PID")
+bg "$POLL_PID"
 for i in $(seq 1 30); do # until the poller's IMAP session is up
   kill -0 "$POLL_PID" 2>/dev/null || { cat "$OUT/idle-poller.log" >&2; die "aduan poll exited"; }
   dove who "$MAIL_USER" 2>/dev/null | grep -q imap && break
@@ -458,8 +386,8 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
 {
   echo "== Aduan benchmark: email intake (aduan poll) =="
   echo "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
-  echo "commit:    $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD -- 2>/dev/null || echo ' (with uncommitted changes)')"
-  echo "machine:   $NCPU cores, $(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo), $(awk '/^MemTotal/{printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo), Linux $(uname -r)"
+  echo "commit:    $(commit_line)"
+  echo "machine:   $(machine_line)"
   echo "versions:  $(go version | awk '{print $3}'), Dovecot $(dovecot --version | awk '{print $1}'), Postfix $(postconf -h mail_version), PostgreSQL $pg_version ($(psql --version | awk '{print $1, $3}'))"
   echo "corpus:    $N mails of $MAIL_KB KB (three JPEG photos of $(field photo_kb "$APPEND") KB, base64), $((MAIL_BYTES / 1000000)) MB in all"
   echo "           Dovecot, PostgreSQL, the helper and aduan share the same $NCPU cores; the mail is in the page cache"

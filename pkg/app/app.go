@@ -16,6 +16,7 @@ import (
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/tasks"
 )
@@ -31,6 +32,7 @@ type App struct {
 	Desk     *desk.Desk
 	Rules    Rules
 	Router   *routing.Router
+	Reports  sla.Reports // the weekly report, compliance by pkg/sla's rule
 	Registry *prometheus.Registry
 
 	mailMetrics *mailMetrics
@@ -101,10 +103,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log))
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log), sla.NewMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
-		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
+		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
 }
 
 // Close releases the connections.
@@ -121,7 +123,7 @@ func (a *App) Handler() *httpapi.Server {
 		Desk:     a.Desk,
 		Mail:     a.Store,
 		Queues:   a.Router,
-		Reports:  a.Store,
+		Reports:  a.Reports,
 		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,

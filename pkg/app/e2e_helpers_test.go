@@ -15,11 +15,13 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/hibiken/asynq"
 
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/tasks/taskstest"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -27,8 +29,10 @@ import (
 // mailApp is Aduan running everything in one process, as `aduan all` does.
 type mailApp struct {
 	*app.App
-	done chan struct{} // closed when RunAll returned
-	err  error         // what RunAll returned; read after done
+	dbURL    string
+	redisURL string
+	done     chan struct{} // closed when RunAll returned
+	err      error         // what RunAll returned; read after done
 }
 
 // startMailApp runs Aduan on a fresh database and Redis, reading the
@@ -52,7 +56,7 @@ func startMailApp(t *testing.T) (*mailApp, string) {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	m := &mailApp{App: a, done: make(chan struct{})}
+	m := &mailApp{App: a, dbURL: dbURL, redisURL: rds.URL, done: make(chan struct{})}
 	go func() {
 		defer close(m.done)
 		m.err = a.RunAll(ctx)
@@ -96,6 +100,29 @@ func (a *mailApp) eventually(t *testing.T, timeout time.Duration, what string, c
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+}
+
+// settled waits until the background work written so far has run: every
+// outbox row relayed, and no task pending or running in any queue. A test
+// that asserts that something did not happen waits for this first.
+func (a *mailApp) settled(t *testing.T, timeout time.Duration) {
+	t.Helper()
+	opt, err := asynq.ParseRedisURI(a.redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	insp := asynq.NewInspector(opt)
+	defer insp.Close()
+	a.eventually(t, timeout, "the background work settled", func() (bool, string) {
+		unrelayed := storetest.Count(t, a.dbURL, "SELECT count(*) FROM outbox WHERE relayed_at IS NULL")
+		busy := 0
+		for q := range tasks.Queues {
+			if info, err := insp.GetQueueInfo(q); err == nil {
+				busy += info.Pending + info.Active
+			}
+		}
+		return unrelayed == 0 && busy == 0, fmt.Sprintf("%d outbox rows to relay, %d tasks pending or running", unrelayed, busy)
+	})
 }
 
 func ticketsForNIK(t *testing.T, a *mailApp) []ticket.Ticket {

@@ -22,15 +22,16 @@ import (
 )
 
 // The images the tests check are built here, from code, so each test says
-// what it shows; only the two shared photos come from files.
+// what it shows; only two photos come from files, in testdata/ (see its
+// README.md for where they come from and their licences).
 
-const sharedImages = "../../../shared/testdata/images"
+const testPhotos = "testdata"
 
-func sharedPhoto(t testing.TB, name string) image.Image {
+func testPhoto(t testing.TB, name string) image.Image {
 	t.Helper()
-	f, err := os.Open(filepath.Join(sharedImages, name))
+	f, err := os.Open(filepath.Join(testPhotos, name))
 	if err != nil {
-		t.Fatalf("shared photo: %v", err)
+		t.Fatalf("test photo: %v", err)
 	}
 	defer f.Close()
 	img, err := png.Decode(f)
@@ -40,11 +41,11 @@ func sharedPhoto(t testing.TB, name string) image.Image {
 	return img
 }
 
-func sharedBytes(t testing.TB, name string) []byte {
+func testPhotoBytes(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(sharedImages, name))
+	b, err := os.ReadFile(filepath.Join(testPhotos, name))
 	if err != nil {
-		t.Fatalf("shared photo: %v", err)
+		t.Fatalf("test photo: %v", err)
 	}
 	return b
 }
@@ -158,7 +159,7 @@ func scaled(img image.Image, w, h int, r image.Rectangle, bg color.Color) *image
 // photoLike is the benchmark's 1600×1200 photo: the astronaut scaled up,
 // with noise so the JPEG costs what a camera photo costs to decode.
 func photoLike(t testing.TB) *image.RGBA {
-	img := scaled(sharedPhoto(t, "face-astronaut.png"), 1600, 1200, image.Rect(200, 0, 1400, 1200), color.RGBA{90, 90, 100, 255})
+	img := scaled(testPhoto(t, "face-astronaut.png"), 1600, 1200, image.Rect(200, 0, 1400, 1200), color.RGBA{90, 90, 100, 255})
 	addNoise(img, 8, 4)
 	return img
 }

@@ -17,7 +17,7 @@ import (
 // against a dark background (a card touching a bright background merges
 // with it: see the package doc).
 func selfieWithKTP(t testing.TB) *image.RGBA {
-	img := scaled(sharedPhoto(t, "face-astronaut.png"), 1200, 900, image.Rect(0, 20, 860, 880), color.RGBA{60, 60, 70, 255})
+	img := scaled(testPhoto(t, "face-astronaut.png"), 1200, 900, image.Rect(0, 20, 860, 880), color.RGBA{60, 60, 70, 255})
 	ktpCard(img, image.Pt(895, 380), 285)
 	addNoise(img, 4, 5)
 	return img
@@ -35,7 +35,7 @@ func TestKinds(t *testing.T) {
 		reason  string
 		check   func(t *testing.T, r Result)
 	}{
-		{"astronaut is a selfie", sharedPhoto(t, "face-astronaut.png"), ticket.KindSelfie, ticket.KindSelfie, ticket.VerdictOK, "", func(t *testing.T, r Result) {
+		{"astronaut is a selfie", testPhoto(t, "face-astronaut.png"), ticket.KindSelfie, ticket.KindSelfie, ticket.VerdictOK, "", func(t *testing.T, r Result) {
 			if r.Check.Scores["faces"] < 1 || r.Check.Scores["face_area"] < DominantFaceArea {
 				t.Errorf("scores %v, want a dominant face", r.Check.Scores)
 			}
@@ -45,7 +45,7 @@ func TestKinds(t *testing.T) {
 				t.Errorf("scores %v, want the held card found", r.Check.Scores)
 			}
 		}},
-		{"coffee has no face", sharedPhoto(t, "no-face-coffee.png"), ticket.KindOther, ticket.KindUnknown, ticket.VerdictOK, "", func(t *testing.T, r Result) {
+		{"coffee has no face", testPhoto(t, "no-face-coffee.png"), ticket.KindOther, ticket.KindUnknown, ticket.VerdictOK, "", func(t *testing.T, r Result) {
 			if r.Check.Scores["faces"] != 0 {
 				t.Errorf("faces %v in the coffee photo", r.Check.Scores["faces"])
 			}
@@ -66,14 +66,14 @@ func TestKinds(t *testing.T) {
 			}
 		}},
 		{"ktp cropped to the card", ktpCropped(), ticket.KindKTP, ticket.KindKTP, ticket.VerdictOK, "", nil},
-		{"claimed ktp, unknown photo", sharedPhoto(t, "no-face-coffee.png"), ticket.KindKTP, ticket.KindUnknown, ticket.VerdictOK, "", nil},
+		{"claimed ktp, unknown photo", testPhoto(t, "no-face-coffee.png"), ticket.KindKTP, ticket.KindUnknown, ticket.VerdictOK, "", nil},
 
 		// Mismatches: the photo clearly is something else.
-		{"selfie claimed, coffee sent", sharedPhoto(t, "no-face-coffee.png"), ticket.KindSelfie, ticket.KindUnknown, ticket.VerdictMismatch, ReasonSelfieNoFace, nil},
+		{"selfie claimed, coffee sent", testPhoto(t, "no-face-coffee.png"), ticket.KindSelfie, ticket.KindUnknown, ticket.VerdictMismatch, ReasonSelfieNoFace, nil},
 		{"selfie claimed, ktp sent", ktpOnTable(), ticket.KindSelfie, ticket.KindKTP, ticket.VerdictMismatch, "foto ini tampak seperti KTP, bukan swafoto", nil},
-		{"ktp claimed, selfie sent", sharedPhoto(t, "face-astronaut.png"), ticket.KindKTP, ticket.KindSelfie, ticket.VerdictMismatch, "foto ini tampak seperti swafoto dengan KTP, bukan KTP", nil},
+		{"ktp claimed, selfie sent", testPhoto(t, "face-astronaut.png"), ticket.KindKTP, ticket.KindSelfie, ticket.VerdictMismatch, "foto ini tampak seperti swafoto dengan KTP, bukan KTP", nil},
 		{"ktp claimed, vaccine card sent", qrCard(t, payload), ticket.KindKTP, ticket.KindVaccineCard, ticket.VerdictMismatch, "foto ini tampak seperti kartu/sertifikat vaksin, bukan KTP", nil},
-		{"vaccine card claimed, coffee sent", sharedPhoto(t, "no-face-coffee.png"), ticket.KindVaccineCard, ticket.KindUnknown, ticket.VerdictMismatch, ReasonCardNoQR, nil},
+		{"vaccine card claimed, coffee sent", testPhoto(t, "no-face-coffee.png"), ticket.KindVaccineCard, ticket.KindUnknown, ticket.VerdictMismatch, ReasonCardNoQR, nil},
 		{"vaccine card claimed, ktp sent", ktpOnTable(), ticket.KindVaccineCard, ticket.KindKTP, ticket.VerdictMismatch, "foto ini tampak seperti KTP", nil},
 
 		// Weak signals never contradict the sender.
@@ -104,7 +104,7 @@ func TestKinds(t *testing.T) {
 
 // selfieWithQR is the astronaut holding up a vaccination card with its QR.
 func selfieWithQR(t testing.TB, payload string) *image.RGBA {
-	img := scaled(sharedPhoto(t, "face-astronaut.png"), 1400, 900, image.Rect(0, 20, 860, 880), color.RGBA{60, 60, 70, 255})
+	img := scaled(testPhoto(t, "face-astronaut.png"), 1400, 900, image.Rect(0, 20, 860, 880), color.RGBA{60, 60, 70, 255})
 	card := qrCard(t, payload)
 	xdraw.ApproxBiLinear.Scale(img, image.Rect(880, 250, 1380, 625), card, image.Rect(150, 130, 1050, 780), draw.Src, nil)
 	return img
@@ -143,7 +143,7 @@ func paperCard() *image.RGBA {
 
 func TestQuality(t *testing.T) {
 	c := newChecker(t)
-	astro := toRGBA(sharedPhoto(t, "face-astronaut.png"))
+	astro := toRGBA(testPhoto(t, "face-astronaut.png"))
 	ktp := ktpOnTable()
 	sharp := check(t, c, encJPEG(t, astro, 92), "image/jpeg", ticket.KindSelfie).Check.Scores["blur"]
 	tests := []struct {

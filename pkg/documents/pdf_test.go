@@ -50,8 +50,8 @@ func TestConcurrentChecks(t *testing.T) {
 	inputs := [][]byte{
 		encJPEG(t, ktpOnTable(), 85),
 		encJPEG(t, qrCard(t, "VAKSIN|CONCURRENT"), 85),
-		sharedBytes(t, "face-astronaut.png"),
-		sharedBytes(t, "no-face-coffee.png"),
+		testPhotoBytes(t, "face-astronaut.png"),
+		testPhotoBytes(t, "no-face-coffee.png"),
 	}
 	want := make([]Result, len(inputs))
 	for i, in := range inputs {

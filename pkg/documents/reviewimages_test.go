@@ -19,10 +19,11 @@ import (
 	"github.com/aduan/aduan/pkg/documents"
 )
 
-// The photos of the document tests, built in code as pkg/documents' tests
-// build theirs; only the selfie comes from the shared test photos.
+// The photos of the document review's tests, built in code as the checks'
+// tests build theirs; only the selfie comes from a file, the portrait in
+// testdata/ (see testdata/README.md for its origin and licence).
 
-const astronautPNG = "../../../shared/testdata/images/face-astronaut.png"
+const astronautPNG = "testdata/face-astronaut.png"
 
 var (
 	checkerOnce sync.Once
@@ -115,7 +116,7 @@ func vaccineCardPhoto(t testing.TB, payload string) *image.RGBA {
 	return noisy(img, 6, 1)
 }
 
-// selfiePhoto is the shared astronaut portrait.
+// selfiePhoto is the astronaut portrait.
 func selfiePhoto(t testing.TB) image.Image {
 	t.Helper()
 	f, err := os.Open(astronautPNG)

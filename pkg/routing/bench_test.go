@@ -21,25 +21,26 @@ import (
 // a worker or an API instance would have (PostgreSQL allows 100 in all).
 const benchPool = 40
 
-// seedTickets inserts n new tickets with ids 1 to n in queue ("" for not
-// yet routed), of every category and priority in turn, the first oldest,
-// and with outbox a ticket:route outbox row for each.
-func seedTickets(b *testing.B, f *fixture, n int, queue string, outbox bool) {
+// seedTickets takes in n complaints through the Ingester, as ids 1 to n,
+// of every category and priority in turn, the first oldest, each with the
+// outbox rows intake writes (ticket:route among them); with a queue, each
+// is then put in it as routing would.
+func seedTickets(b *testing.B, f *fixture, n int, queue string) {
 	b.Helper()
-	storetest.Exec(b, f.dbURL, `INSERT INTO tickets (number, channel, category, status, priority, queue,
-			complainant_id, description, created_at)
-		SELECT 'PL-211110-' || lpad(g::text, 7, '0'), 'email',
-			(ARRAY['certificate_missing', 'certificate_data_error', 'personal_data_change', 'nik_conflict',
-				'vaccination_status', 'app_issue', 'other'])[g % 7 + 1],
-			'new', (ARRAY['low', 'normal', 'high', 'urgent'])[g % 4 + 1], $1, $2,
-			'Sertifikat vaksin dosis kedua belum muncul, padahal minggu depan saya berangkat umroh.',
-			now() - g * interval '1 second'
-		FROM generate_series(1, $3) g`, queue, f.person.ID, n)
-	if outbox {
-		storetest.Exec(b, f.dbURL, `INSERT INTO outbox (task_type, payload)
-			SELECT $1, jsonb_build_object('ticket_id', id) FROM tickets ORDER BY id`, store.TaskTicketRoute)
+	ctx := context.Background()
+	priorities := []ticket.Priority{ticket.PriorityLow, ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent}
+	for i := 1; i <= n; i++ {
+		tk := ticket.Ticket{Category: categories[i%len(categories)], Priority: priorities[i%len(priorities)],
+			Queue: queue}
+		if _, err := f.complaint(ctx, tk); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
+
+var categories = []ticket.Category{ticket.CategoryCertificateMissing, ticket.CategoryCertificateDataError,
+	ticket.CategoryPersonalDataChange, ticket.CategoryNIKConflict, ticket.CategoryVaccinationStatus,
+	ticket.CategoryAppIssue, ticket.CategoryOther}
 
 func bigStore(b *testing.B, f *fixture) *store.Store {
 	b.Helper()
@@ -67,7 +68,7 @@ func benchmarkClaim(b *testing.B, claimers int) {
 	for i := range agents {
 		agents[i] = f.agent(b, fmt.Sprintf("agen%d", i), nil, b.N+1, ticket.PresenceAvailable)
 	}
-	seedTickets(b, f, b.N, "umum", false)
+	seedTickets(b, f, b.N, "umum")
 	router := routing.NewRouter(bigStore(b, f), f.router.Rules())
 	var next atomic.Int64
 	latencies := make([][]time.Duration, claimers)
@@ -105,7 +106,7 @@ func BenchmarkRoute(b *testing.B) {
 	for i := range 50 {
 		f.agent(b, fmt.Sprintf("agen%d", i), nil, b.N, ticket.PresenceAvailable)
 	}
-	seedTickets(b, f, b.N, "", false)
+	seedTickets(b, f, b.N, "")
 	router := routing.NewRouter(bigStore(b, f), f.router.Rules())
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -135,7 +136,7 @@ func BenchmarkRouteEndToEnd(b *testing.B) {
 	for i := range 50 {
 		f.agent(b, fmt.Sprintf("agen%d", i), nil, b.N, ticket.PresenceAvailable)
 	}
-	seedTickets(b, f, b.N, "", true)
+	seedTickets(b, f, b.N, "")
 	s := bigStore(b, f)
 	rd := taskstest.NewRedis(b)
 	rc := rd.Client()

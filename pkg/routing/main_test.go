@@ -2,12 +2,16 @@ package routing_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 
+	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -32,24 +36,24 @@ func shippedRules(t testing.TB) *routing.Rules {
 	return r
 }
 
-// fixture is a fresh database with one complainant and a Router on the
-// shipped rules.
+// fixture is a fresh database, the Ingester that brings tickets in, one
+// complainant whose complaints they are, and a Router on the shipped rules.
 type fixture struct {
-	store  *store.Store
-	dbURL  string
-	router *routing.Router
-	person ticket.Complainant
-	users  int
+	store   *store.Store
+	dbURL   string
+	router  *routing.Router
+	ingest  *intake.Ingester
+	person  ticket.Complainant
+	users   int
+	arrived atomic.Int64 // complaints ingested so far, for their source ids
 }
 
 func newFixture(t testing.TB) *fixture {
 	t.Helper()
 	s, dbURL := storetest.New(t)
-	c := ticket.Complainant{Name: "Siti Aminah", NIK: "3201014508850001", Phone: "+6281110500567"}
-	if err := s.CreateComplainant(context.Background(), &c); err != nil {
-		t.Fatal(err)
-	}
-	return &fixture{store: s, dbURL: dbURL, router: routing.NewRouter(s, shippedRules(t)), person: c}
+	return &fixture{store: s, dbURL: dbURL, router: routing.NewRouter(s, shippedRules(t)),
+		ingest: intake.NewIngester(s, quietLog),
+		person: ticket.Complainant{Name: "Siti Aminah", NIK: "3201014508850001", Phone: "+6281110500567"}}
 }
 
 // agent stores an agent; capacity 0 means the default.
@@ -74,29 +78,41 @@ func (f *fixture) user(t testing.TB, u ticket.User) ticket.User {
 	return u
 }
 
-// ticket stores a new ticket, as intake leaves it: unrouted, unassigned.
+// ticket is a complaint from f.person on tk's channel (email when empty)
+// taken in by the Ingester, with tk's category (certificate_missing when
+// empty), priority and status: unrouted and unassigned, as intake leaves
+// it, unless tk names a queue or an assignee, which are then set as routing
+// sets them.
 func (f *fixture) ticket(t testing.TB, tk ticket.Ticket) ticket.Ticket {
 	t.Helper()
-	tk.ComplainantID = f.person.ID
+	got, err := f.complaint(context.Background(), tk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// complaint is ticket for any goroutine: it returns its error.
+func (f *fixture) complaint(ctx context.Context, tk ticket.Ticket) (ticket.Ticket, error) {
 	if tk.Channel == "" {
 		tk.Channel = ticket.ChannelEmail
 	}
 	if tk.Category == "" {
 		tk.Category = ticket.CategoryCertificateMissing
 	}
-	if tk.Status == "" {
-		tk.Status = ticket.StatusNew
+	res, err := f.ingest.Ingest(ctx, intake.Inbound{Channel: tk.Channel,
+		SourceID: fmt.Sprintf("<routing-%d@warga.test>", f.arrived.Add(1)), Complainant: f.person,
+		Category: tk.Category, Priority: tk.Priority, Status: tk.Status, Subject: "Sertifikat vaksin belum muncul",
+		Body: "Sertifikat vaksin dosis kedua belum muncul, padahal minggu depan saya berangkat umroh."})
+	if err != nil || !res.Created {
+		return ticket.Ticket{}, fmt.Errorf("ingest: %+v, %w", res, err)
 	}
-	if tk.Priority == "" {
-		tk.Priority = ticket.PriorityNormal
+	got, err := f.store.TicketByRef(ctx, strconv.FormatInt(res.Ticket.ID, 10), false)
+	if err != nil || (tk.Queue == "" && tk.AssigneeID == nil) {
+		return got, err
 	}
-	if tk.Documents == (ticket.Documents{}) {
-		tk.Documents = ticket.NoDocuments
-	}
-	if err := f.store.CreateTicket(context.Background(), &tk); err != nil {
-		t.Fatal(err)
-	}
-	return tk
+	got.Queue, got.AssigneeID = tk.Queue, tk.AssigneeID
+	return got, f.store.SaveTicket(ctx, &got)
 }
 
 // holding gives u n open tickets they have started.
@@ -120,12 +136,21 @@ func (f *fixture) load(t testing.TB, id int64) ticket.Ticket {
 }
 
 // kinds lists the kinds of a ticket's events, oldest first.
-func (f *fixture) kinds(t testing.TB, id int64) []string {
+// events are ticket id's events but intake's created event: what routing
+// and the agents did to it.
+func (f *fixture) events(t testing.TB, id int64) []ticket.Event {
 	t.Helper()
 	evs, err := f.store.Events(context.Background(), id)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return slices.DeleteFunc(evs, func(e ticket.Event) bool { return e.Kind == ticket.EventCreated })
+}
+
+// kinds are the kinds of f.events.
+func (f *fixture) kinds(t testing.TB, id int64) []string {
+	t.Helper()
+	evs := f.events(t, id)
 	out := make([]string, len(evs))
 	for i, e := range evs {
 		out[i] = e.Kind

@@ -136,9 +136,9 @@ func TestRoute(t *testing.T) {
 	t.Run("the routed event", func(t *testing.T) {
 		tk := f.ticket(t, ticket.Ticket{Category: ticket.CategoryNIKConflict})
 		f.route(t, tk.ID)
-		evs, err := f.store.Events(ctx, tk.ID)
-		if err != nil || len(evs) != 1 {
-			t.Fatalf("events %+v, %v", evs, err)
+		evs := f.events(t, tk.ID)
+		if len(evs) != 1 {
+			t.Fatalf("events %+v", evs)
 		}
 		d := evs[0].Data
 		if evs[0].Kind != routing.EventRouted || evs[0].ActorID != nil || d["queue"] != "nik-bermasalah" ||

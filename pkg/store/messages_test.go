@@ -72,7 +72,7 @@ func TestLockRecipientWantsATransaction(t *testing.T) {
 // holds it, another on the same address waits, and one on another address
 // does not.
 func TestLockRecipientMakesOthersWait(t *testing.T) {
-	s, _ := storetest.New(t)
+	s, dbURL := storetest.New(t)
 	ctx := context.Background()
 	lock := func(address string, held func()) error {
 		return s.WithTx(ctx, func(ctx context.Context) error {
@@ -95,10 +95,25 @@ func TestLockRecipientMakesOthersWait(t *testing.T) {
 	if err := lock("siti@warga.test", func() {}); err != nil {
 		t.Fatal(err)
 	}
+	// The second is seen waiting for the lock in the database, and has not
+	// returned.
+	for deadline := time.Now().Add(10 * time.Second); storetest.Count(t, dbURL,
+		`SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted
+			AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`) == 0; {
+		select {
+		case err := <-second:
+			t.Fatalf("a second transaction took the lock while the first held it (err %v)", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the second transaction was not seen waiting for the lock within 10 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
 	select {
 	case err := <-second:
 		t.Fatalf("a second transaction took the lock while the first held it (err %v)", err)
-	case <-time.After(300 * time.Millisecond):
+	default:
 	}
 	close(release)
 	for _, done := range []chan error{first, second} {

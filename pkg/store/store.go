@@ -71,6 +71,14 @@ func Open(ctx context.Context, url string, opts Options) (_ *Store, err error) {
 	return s, nil
 }
 
+// WithClock returns a Store on s's connections that takes the time it
+// stamps on what it writes (created_at, updated_at, event times) from now:
+// to replay or test what happens at a given time. Closing either closes
+// both.
+func (s *Store) WithClock(now func() time.Time) *Store {
+	return &Store{db: s.db, now: now}
+}
+
 // Close releases the connections.
 func (s *Store) Close() error {
 	sqlDB, err := s.db.DB()

@@ -3,12 +3,14 @@ package tasks_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks"
@@ -21,7 +23,7 @@ type rollupRecorder struct {
 	err   error
 }
 
-func (r *rollupRecorder) RollupWeek(_ context.Context, w store.Week) error {
+func (r *rollupRecorder) RollupWeek(_ context.Context, w store.Week, _ store.SLARule) error {
 	r.weeks = append(r.weeks, w.String())
 	return r.err
 }
@@ -107,11 +109,16 @@ func TestReportRollupOnDatabase(t *testing.T) {
 	s, dbURL := storetest.New(t)
 	ctx := context.Background()
 	now := time.Now()
-	cid := int64(storetest.Count(t, dbURL, `INSERT INTO complainants (name) VALUES ('Siti Aminah') RETURNING id`))
+	// Three complaints taken in this week, a week ago and ten weeks ago.
 	for i, at := range []time.Time{now, now.AddDate(0, 0, -7), now.AddDate(0, 0, -70)} {
-		storetest.Exec(t, dbURL, `INSERT INTO tickets (number, channel, category, status, priority, complainant_id, created_at)
-			VALUES ($1, 'email', 'certificate_missing', 'new', 'normal', $2, $3)`,
-			ticket.FormatNumber(at, int64(i+1)), cid, at)
+		in := intake.NewIngester(s.WithClock(func() time.Time { return at }), quiet)
+		res, err := in.Ingest(ctx, intake.Inbound{Channel: ticket.ChannelEmail,
+			SourceID: fmt.Sprintf("<rollup-%d@warga.test>", i), Category: ticket.CategoryCertificateMissing,
+			Complainant: ticket.Complainant{Name: "Siti Aminah", NIK: "3201014508850001"},
+			Subject:     "Sertifikat vaksin belum muncul", Body: "Sertifikat vaksin dosis kedua belum muncul."})
+		if err != nil || !res.Created {
+			t.Fatalf("ingest: %+v, %v", res, err)
+		}
 	}
 	r := tasks.NewReportRollup(s, quiet)
 	if err := r.HandleRollup(ctx, asynq.NewTask(tasks.TaskReportsRollup, nil)); err != nil {

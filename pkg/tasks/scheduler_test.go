@@ -2,6 +2,7 @@ package tasks_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -33,24 +34,61 @@ func TestSchedulersDoNotDoubleRuns(t *testing.T) {
 	work := []tasks.Periodic{{TaskType: "test:tick", Every: time.Minute}}
 	var wg sync.WaitGroup
 	// Both processes' clocks in the same slot, as they are except right at
-	// a slot's edge (where two runs in two slots are right).
+	// a slot's edge (where two runs in two slots are right). Each queues
+	// its copy at once, and not again before the slot ends, a minute on.
 	slotStart := time.Now().Truncate(time.Minute)
+	queued := make(chan error, 2)
 	for range 2 {
-		s := tasks.NewScheduler(asynq.NewClientFromRedisClient(rc), work, quiet)
+		q := recordingEnqueuer{Enqueuer: asynq.NewClientFromRedisClient(rc), results: queued}
+		s := tasks.NewScheduler(q, work, quiet)
 		s.Now = func() time.Time { return slotStart.Add(30 * time.Second) }
 		wg.Go(func() { _ = s.Run(ctx) })
 	}
 	wg.Go(func() { _ = w.Run(ctx) })
 
+	var accepted, refused int
+	for range 2 {
+		select {
+		case err := <-queued:
+			switch {
+			case err == nil:
+				accepted++
+			case errors.Is(err, asynq.ErrTaskIDConflict):
+				refused++
+			default:
+				t.Fatalf("enqueue: %v", err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatal("the schedulers did not both queue their copy within 30 s")
+		}
+	}
+	if accepted != 1 || refused != 1 {
+		t.Fatalf("%d copies accepted and %d refused, want one of each", accepted, refused)
+	}
 	select {
 	case <-ran:
 	case <-time.After(30 * time.Second):
 		t.Fatal("the periodic task never ran")
 	}
-	time.Sleep(2 * time.Second) // the other scheduler's copy has been refused by now
 	cancel()
 	wg.Wait()
 	if n := runs.Load(); n != 1 {
 		t.Fatalf("ran %d times in one slot, want once", n)
 	}
+}
+
+// recordingEnqueuer sends the outcome of every enqueue to results, dropping
+// those it has no room for.
+type recordingEnqueuer struct {
+	tasks.Enqueuer
+	results chan<- error
+}
+
+func (r recordingEnqueuer) EnqueueContext(ctx context.Context, t *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	info, err := r.Enqueuer.EnqueueContext(ctx, t, opts...)
+	select {
+	case r.results <- err:
+	default:
+	}
+	return info, err
 }

@@ -4,24 +4,30 @@
 -- per connection, no HTTP, no Go. Half the callers are new (complainant and
 -- identities inserted), half return (one of the pool bench-create.sh
 -- inserted). It shows what the database alone can do with this design.
---   pgbench -n -M prepared -f create-ticket-tx.sql -D pool=.. -D uid=.. -c N -T S
--- bench_nik() and bench_phone() are SQL functions bench-create.sh creates.
+--   pgbench -n -M prepared -f create-ticket-tx.sql -D pool=.. -D uid=.. -D first_new=.. -D new_callers=.. -c N -T S
+-- The callers come from the synthetic-data generator, loaded by
+-- bench-create.sh into bench_people: returning ones are k 0..pool-1, new
+-- ones k first_new.. taken one after the other (sequence bench_tx_caller;
+-- past new_callers they start over, and come back as returning ones). The
+-- look-up of the caller is one primary-key read before the transaction.
 -- pgbench reads :name as a variable even inside quotes, hence 'ticket:' || 'route'.
 \set new random(0, 1)
 \if :new
-\set k random(1000000000000000, 9999999999999999)
+SELECT nik AS p_nik, phone AS p_phone FROM bench_people
+  WHERE k = (SELECT :first_new::bigint + (nextval('bench_tx_caller') - 1) % :new_callers::bigint) \gset
 \else
 \set k random(0, :pool - 1)
+SELECT nik AS p_nik, phone AS p_phone FROM bench_people WHERE k = :k \gset
 \endif
 BEGIN;
 SELECT * FROM complainants WHERE id IN (SELECT complainant_id FROM complainant_identities
-  WHERE (kind = 'nik' AND value = bench_nik(:k)) OR (kind = 'phone' AND value = bench_phone(:k)))
+  WHERE (kind = 'nik' AND value = :p_nik) OR (kind = 'phone' AND value = :p_phone))
   ORDER BY updated_at DESC, id DESC LIMIT 50 \aset c_
 \if :new
 INSERT INTO complainants (name, nik, phone, email, whatsapp_id, birth_place, birth_date, nik_warnings, created_at, updated_at)
-  VALUES ('Pelapor Baru', bench_nik(:k), bench_phone(:k), '', '', '', NULL, '[]', now(), now()) RETURNING id AS c_id \gset
+  VALUES ('Pelapor Baru', :p_nik, :p_phone, '', '', '', NULL, '[]', now(), now()) RETURNING id AS c_id \gset
 INSERT INTO complainant_identities (kind, value, complainant_id)
-  VALUES ('nik', bench_nik(:k), :c_id), ('phone', bench_phone(:k), :c_id)
+  VALUES ('nik', :p_nik, :c_id), ('phone', :p_phone, :c_id)
   ON CONFLICT (kind, value, complainant_id) DO NOTHING;
 \endif
 SELECT t.id, t.number, t.channel, t.category, t.status, t.priority, t.queue, t.assignee_id,

@@ -314,7 +314,8 @@ func TestPollerPollsWithoutIdle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	box := email.Mailbox{Addr: noIdleProxy(t, f.srv.addr), User: imapUser, Password: imapPass, TLS: "none",
+	addr, noops := noIdleProxy(t, f.srv.addr)
+	box := email.Mailbox{Addr: addr, User: imapUser, Password: imapPass, TLS: "none",
 		Name: "INBOX", Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
 	f.poller = email.NewPoller(box, f.store, f.ingest, email.NewAdapter(rules, f.blobs, email.Limits{}), f.blobs,
 		slog.New(slog.NewTextHandler(f.logs, nil)))
@@ -327,7 +328,11 @@ func TestPollerPollsWithoutIdle(t *testing.T) {
 			t.Errorf("Run = %v after cancel, want nil", err)
 		}
 	}()
-	time.Sleep(200 * time.Millisecond) // the first, empty drain; then it waits
+	select { // a NOOP comes after the first, empty drain and one wait
+	case <-noops:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the poller sent no NOOP within 10 s of starting")
+	}
 	f.srv.appendFixture(t, "plain.eml")
 	for deadline := time.Now().Add(10 * time.Second); f.messages(t) == 0; time.Sleep(50 * time.Millisecond) {
 		if time.Now().After(deadline) {

@@ -92,14 +92,17 @@ func (s noIdleSession) Move(w *imapserver.MoveWriter, numSet imap.NumSet, dest s
 
 // noIdleProxy forwards IMAP connections to target, taking IDLE out of the
 // server's capability lists: a server without IDLE, as the poller sees it.
-// It returns the address to connect to.
-func noIdleProxy(t *testing.T, target string) string {
+// It returns the address to connect to and a channel that receives one value
+// for each NOOP a client sends: the poller's sign that it waited a poll
+// interval and looks again.
+func noIdleProxy(t *testing.T, target string) (string, <-chan struct{}) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { ln.Close() })
+	noops := make(chan struct{}, 1000)
 	go func() {
 		for {
 			client, err := ln.Accept()
@@ -111,7 +114,7 @@ func noIdleProxy(t *testing.T, target string) string {
 				client.Close()
 				continue
 			}
-			go func() { _, _ = io.Copy(server, client); server.Close() }()
+			go func() { copyCountingNoops(server, client, noops); server.Close() }()
 			go func() {
 				defer client.Close()
 				r := bufio.NewReader(server)
@@ -127,7 +130,25 @@ func noIdleProxy(t *testing.T, target string) string {
 			}()
 		}
 	}()
-	return ln.Addr().String()
+	return ln.Addr().String(), noops
+}
+
+// copyCountingNoops copies a client's commands to the server, line by line,
+// and signals noops (without blocking) for each NOOP command among them.
+func copyCountingNoops(server io.Writer, client io.Reader, noops chan<- struct{}) {
+	r := bufio.NewReader(client)
+	for {
+		line, err := r.ReadSlice('\n')
+		if f := bytes.Fields(line); len(f) == 2 && bytes.EqualFold(f[1], []byte("NOOP")) {
+			select {
+			case noops <- struct{}{}:
+			default:
+			}
+		}
+		if _, werr := server.Write(line); werr != nil || (err != nil && err != bufio.ErrBufferFull) {
+			return
+		}
+	}
 }
 
 func (s *imapServer) client(t *testing.T) *imapclient.Client {

@@ -40,6 +40,8 @@ import (
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/aduan/aduan/scripts/bench/synth"
 )
 
 func main() {
@@ -67,9 +69,9 @@ func main() {
 		fs := flag.NewFlagSet("sample", flag.ExitOnError)
 		k := fs.Int("k", 0, "which mail")
 		fs.Parse(args)
-		var p *photos
-		if p, err = makePhotos(); err == nil {
-			_, raw := buildMail(p, "bench", 1, *k, time.Now())
+		var p *synth.Photos
+		if p, err = synth.MakePhotos(); err == nil {
+			_, raw := synth.Mail(p, "bench", 1, *k, time.Now())
 			_, err = os.Stdout.Write(raw)
 		}
 	default:
@@ -122,7 +124,7 @@ func appendCmd(args []string) error {
 	fs.Parse(args)
 
 	t0 := time.Now()
-	p, err := makePhotos()
+	p, err := synth.MakePhotos()
 	if err != nil {
 		return err
 	}
@@ -151,7 +153,7 @@ func appendCmd(args []string) error {
 			defer wg.Done()
 			defer c.Close()
 			for k := range jobs {
-				_, raw := buildMail(p, "bench", *run, k, date)
+				_, raw := synth.Mail(p, "bench", *run, k, date)
 				cmd := c.Append("INBOX", int64(len(raw)), nil)
 				if _, err := cmd.Write(raw); err != nil {
 					errc <- err
@@ -270,7 +272,7 @@ func smtpCmd(args []string) error {
 	out := fs.String("out", "", "where to write message-id, send start and acceptance (ns)")
 	fs.Parse(args)
 
-	p, err := makePhotos()
+	p, err := synth.MakePhotos()
 	if err != nil {
 		return err
 	}
@@ -284,7 +286,7 @@ func smtpCmd(args []string) error {
 	raws := make([][]byte, *n)
 	date := time.Now()
 	for i := range *n {
-		results[i].id, raws[i] = buildMail(p, "idle", *run, *first+i, date)
+		results[i].id, raws[i] = synth.Mail(p, "idle", *run, *first+i, date)
 	}
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -296,7 +298,7 @@ func smtpCmd(args []string) error {
 			defer wg.Done()
 			r := &results[i]
 			r.start = time.Now().UnixNano()
-			r.err = smtp.SendMail(*addr, nil, personOf(*first+i).email, []string{*to}, raws[i])
+			r.err = smtp.SendMail(*addr, nil, synth.PersonOf(*first+i).Email, []string{*to}, raws[i])
 			r.accept = time.Now().UnixNano()
 			raws[i] = nil
 		}()

@@ -1,4 +1,4 @@
-package main
+package synth
 
 import (
 	"bytes"
@@ -18,14 +18,17 @@ import (
 // Photos are 30 JPEGs (10 per kind) encoded once, about 200 KB each; every
 // mail gets its own copies with a JPEG comment segment naming the mail, so
 // each attachment has its own sha256 (as real photos do) at no encoding cost.
-type photos [3][10][]byte
+type Photos [3][10][]byte
 
-var kindFiles = [3]string{"ktp.jpg", "selfie.jpg", "kartu-vaksin.jpg"}
+// PhotoFiles are the names of a mail's three photos, as the help desk asks
+// for them: the KTP, a selfie with the KTP, the vaccination card.
+var PhotoFiles = [3]string{"ktp.jpg", "selfie.jpg", "kartu-vaksin.jpg"}
 
 const photoTarget = 200 << 10
 
-func makePhotos() (*photos, error) {
-	var p photos
+// MakePhotos encodes the photos, on every core; it takes a few seconds.
+func MakePhotos() (*Photos, error) {
+	var p Photos
 	var wg sync.WaitGroup
 	errs := make([]error, 30)
 	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
@@ -94,12 +97,8 @@ func withComment(jpg []byte, text string) []byte {
 	return append(out, jpg[2:]...)
 }
 
+// Mail subjects and complaints, cycled through by k.
 var (
-	names = []string{"Siti Aminah", "Agus Salim", "Rina Wulandari", "Budi Santoso", "Dewi Lestari",
-		"Ahmad Fauzi", "Nur Hidayah", "Eko Prasetyo", "Sri Rahayu", "Joko Susilo", "Putu Ayu Lestari",
-		"Muhammad Rizki", "Fitri Handayani", "Yohanes Simanjuntak", "Wayan Sudarsana"}
-	places   = []string{"Bogor", "Jakarta", "Bandung", "Surabaya", "Medan", "Denpasar", "Makassar", "Semarang"}
-	months   = []string{"Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"}
 	subjects = []string{"Sertifikat vaksin dosis 2 belum muncul", "Data di sertifikat vaksin salah",
 		"Mohon bantuan perubahan data", "NIK saya sudah terdaftar", "Sertifikat vaksin tidak muncul di aplikasi"}
 	complaints = []string{
@@ -111,52 +110,29 @@ var (
 	}
 )
 
-// person k of the corpus: a valid NIK (Kab. Bogor, a past birth date
-// encoded as DDMMYY, +40 on the day for women, serial never 0000) that no
-// other k shares, the matching birth date, and a phone number.
-type person struct {
-	name, nik, birth, phone, email string
-}
-
-func personOf(k int) person {
-	serial := k%9999 + 1
-	q := k / 9999
-	day, month, year := q%28+1, (q/28)%12+1, 1960+(q/336)%40
-	female := (k/3)%2 == 1
-	nikDay := day
-	if female {
-		nikDay += 40
-	}
-	return person{
-		name:  names[k%len(names)],
-		nik:   fmt.Sprintf("320101%02d%02d%02d%04d", nikDay, month, year%100, serial),
-		birth: fmt.Sprintf("%s, %d %s %d", places[k%len(places)], day, months[month-1], year),
-		phone: fmt.Sprintf("0812-%04d-%04d", (k/10000)%10000, k%10000),
-		email: fmt.Sprintf("pelapor.%d@warga.test", k),
-	}
-}
-
-// buildMail writes mail k of run (Message-ID <prefix-run-k@warga.test>).
-func buildMail(p *photos, prefix string, run, k int, date time.Time) (msgID string, raw []byte) {
-	who := personOf(k)
+// Mail writes the complaint mail of person k for run (Message-ID
+// <prefix-run-k@warga.test>): the five form fields in the text and the three
+// photos attached.
+func Mail(p *Photos, prefix string, run, k int, date time.Time) (msgID string, raw []byte) {
+	who := PersonOf(k)
 	msgID = fmt.Sprintf("<%s-%d-%d@warga.test>", prefix, run, k)
 	boundary := fmt.Sprintf("=_aduan_bench_%d_%d", run, k)
 	var b bytes.Buffer
 	b.Grow(850 << 10)
-	fmt.Fprintf(&b, "From: %s <%s>\r\nTo: PeduliLindungi <pedulilindungi@kemkes.test>\r\n", who.name, who.email)
+	fmt.Fprintf(&b, "From: %s <%s>\r\nTo: PeduliLindungi <pedulilindungi@kemkes.test>\r\n", who.Name, who.Email)
 	fmt.Fprintf(&b, "Subject: %s\r\nDate: %s\r\nMessage-ID: %s\r\nMIME-Version: 1.0\r\n",
 		subjects[k%len(subjects)], date.Format(time.RFC1123Z), msgID)
 	fmt.Fprintf(&b, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n", boundary)
 	fmt.Fprintf(&b, "--%s\r\nContent-Type: text/plain; charset=\"UTF-8\"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n", boundary)
 	text := fmt.Sprintf("Selamat pagi Bapak/Ibu,\r\n\r\nNama Lengkap: %s\r\nNIK: %s\r\nTempat, Tanggal Lahir: %s\r\n"+
 		"Nomor HP: %s\r\nKeluhan: %s\r\n\r\nTerlampir foto KTP, swafoto dengan KTP, dan kartu vaksin.\r\n\r\nTerima kasih.\r\n%s\r\n",
-		who.name, who.nik, who.birth, who.phone, complaints[k%len(complaints)], who.name)
+		who.Name, who.NIK, who.BirthText(), who.PhoneText(), complaints[k%len(complaints)], who.Name)
 	qp := quotedprintable.NewWriter(&b)
 	qp.Write([]byte(text))
 	qp.Close()
 	b.WriteString("\r\n")
 	line := make([]byte, 76)
-	for kind, file := range kindFiles {
+	for kind, file := range PhotoFiles {
 		jpg := withComment(p[kind][(k+kind)%10], fmt.Sprintf("aduan-bench %s run %d mail %d %s", prefix, run, k, file))
 		fmt.Fprintf(&b, "--%s\r\nContent-Type: image/jpeg; name=\"%s\"\r\nContent-Disposition: attachment; filename=\"%s\"\r\n"+
 			"Content-Transfer-Encoding: base64\r\n\r\n", boundary, file, file)
@@ -171,5 +147,3 @@ func buildMail(p *photos, prefix string, run, k int, date time.Time) (msgID stri
 	fmt.Fprintf(&b, "--%s--\r\n", boundary)
 	return msgID, b.Bytes()
 }
-
-// ------------------------------------------------------------ append
