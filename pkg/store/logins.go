@@ -149,6 +149,7 @@ func (s *Store) SweepLogins(ctx context.Context, now time.Time, sw LoginSweep) (
 // LoginCounts says how many rows login throttling holds, for tests and
 // metrics.
 func (s *Store) LoginCounts(ctx context.Context) (attempts, known int64, err error) {
+	defer wrap(&err, "login counts")
 	err = s.conn(ctx).Raw(`SELECT (SELECT count(*) FROM login_attempts), (SELECT count(*) FROM login_known)`).
 		Row().Scan(&attempts, &known)
 	return attempts, known, err

@@ -25,6 +25,7 @@ func (r SLARule) check() error {
 // SLACounts counts the tickets created in [from, to) by their SLA verdict
 // under rule.
 func (s *Store) SLACounts(ctx context.Context, from, to time.Time, rule SLARule) (met, missed, pending int64, err error) {
+	defer wrap(&err, "sla counts")
 	if err := rule.check(); err != nil {
 		return 0, 0, 0, err
 	}
