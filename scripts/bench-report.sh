@@ -209,6 +209,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aduan/aduan/pkg/httpapi"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -269,7 +270,7 @@ func run(ctx context.Context, first, last, week, runsArg, plainFile string) erro
 	if err := st.CreateToken(ctx, u.ID, "bench-report-token", time.Now().Add(time.Hour)); err != nil {
 		return err
 	}
-	api := httpapi.New(httpapi.Config{Users: st, Reports: st})
+	api := httpapi.New(httpapi.Config{Users: st, Reports: sla.Reports{Store: st}})
 	if err := measure("http", runs, func() error {
 		req := httptest.NewRequest("GET", "/api/v1/reports/weekly?week="+week, nil)
 		req.Header.Set("Authorization", "Bearer bench-report-token")
