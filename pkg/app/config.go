@@ -13,6 +13,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/aduan/aduan/pkg/httpapi"
+	"github.com/aduan/aduan/pkg/internal/tlsmode"
 )
 
 // Config is all of Aduan's configuration. Defaults are set by
@@ -113,10 +114,10 @@ func DefaultConfig() Config {
 		MaxDBConns:        20,
 		WorkerConcurrency: 10,
 		OutboxRelayAgain:  10 * time.Minute,
-		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
+		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: tlsmode.TLS, Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
-		SMTP: SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		SMTP: SMTPConfig{TLS: tlsmode.StartTLS, From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
 	}
 }
 
@@ -192,10 +193,9 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, tls := range checks {
-		switch tls.v {
-		case "none", "starttls", "tls":
-		default:
-			return fmt.Errorf("%s must be none, starttls or tls, not %q", tls.name, tls.v)
+		if !tlsmode.Valid(tls.v) {
+			return fmt.Errorf("%s must be %s, %s or %s, not %q", tls.name, tlsmode.None, tlsmode.StartTLS, tlsmode.TLS,
+				tls.v)
 		}
 	}
 	if c.IMAP.MaxAttachment <= 0 || c.IMAP.MaxMail < c.IMAP.MaxAttachment {

@@ -271,18 +271,15 @@ func summarize(atts []ticket.Attachment) (ticket.Documents, int) {
 		default:
 			pending++
 		}
-		if isDocumentKind(a.Kind) && rank[s] > rank[state[a.Kind]] {
+		if ticket.IsRequiredDocument(a.Kind) && rank[s] > rank[state[a.Kind]] {
 			state[a.Kind] = s
 		}
 	}
-	get := func(k ticket.AttachmentKind) ticket.DocumentState {
-		if s, ok := state[k]; ok {
-			return s
-		}
-		return ticket.DocMissing
+	docs := ticket.NoDocuments
+	for k, s := range state {
+		docs = docs.With(k, s)
 	}
-	return ticket.Documents{KTP: get(ticket.KindKTP), Selfie: get(ticket.KindSelfie),
-		VaccineCard: get(ticket.KindVaccineCard)}, pending
+	return docs, pending
 }
 
 // fingerprint names the set of attachments a decision is made on: a new
@@ -304,8 +301,8 @@ func fingerprint(atts []ticket.Attachment) string {
 func requestFor(docs ticket.Documents, atts []ticket.Attachment) *ticket.DocsRequest {
 	r := &ticket.DocsRequest{Missing: []ticket.AttachmentKind{}, Problems: []ticket.DocsProblem{}}
 	var key []string
-	for _, k := range documentKinds {
-		s := docState(docs, k)
+	for _, d := range ticket.RequiredDocuments {
+		k, s := d.Kind, docs.State(d.Kind)
 		switch s {
 		case ticket.DocOK:
 			continue
@@ -330,14 +327,4 @@ func requestFor(docs ticket.Documents, atts []ticket.Attachment) *ticket.DocsReq
 	}
 	r.Key = strings.Join(key, "|")
 	return r
-}
-
-func docState(d ticket.Documents, k ticket.AttachmentKind) ticket.DocumentState {
-	switch k {
-	case ticket.KindKTP:
-		return d.KTP
-	case ticket.KindSelfie:
-		return d.Selfie
-	}
-	return d.VaccineCard
 }

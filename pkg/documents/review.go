@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strconv"
 
 	"github.com/aduan/aduan/pkg/store"
@@ -180,16 +179,11 @@ func unusable(reason string) Result {
 // summary and the request to the complainant name the document that is
 // still needed. Otherwise (unknown, other) what the checker saw is kept.
 func checkedKind(claimed, detected ticket.AttachmentKind) ticket.AttachmentKind {
-	if isDocumentKind(claimed) || detected == ticket.KindUnknown || detected == "" {
+	if ticket.IsRequiredDocument(claimed) || detected == ticket.KindUnknown || detected == "" {
 		return claimed
 	}
 	return detected
 }
-
-// documentKinds are the three documents, in the order people are asked for them.
-var documentKinds = []ticket.AttachmentKind{ticket.KindKTP, ticket.KindSelfie, ticket.KindVaccineCard}
-
-func isDocumentKind(k ticket.AttachmentKind) bool { return slices.Contains(documentKinds, k) }
 
 // MisuseWarning is the warning a ticket gets when one of its photos came
 // with another NIK on the ticket numbered other.

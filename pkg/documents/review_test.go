@@ -13,6 +13,7 @@ import (
 	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -108,7 +109,7 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 	if strings.Contains(m.Text, "Swafoto") || strings.Contains(m.Text, "kartu vaksinasi:") {
 		t.Errorf("the request asks for photos that were fine:\n%s", m.Text)
 	}
-	if strings.Contains(string(m.Raw), wargaNIK) {
+	if strings.Contains(string(m.Raw), notifytest.WargaNIK) {
 		t.Errorf("the request carries the full NIK")
 	}
 	out, err := f.store.MessageBySource(context.Background(), ticket.ChannelEmail, m.Header.Get("Message-ID"))

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"image"
 	"testing"
-	"time"
 
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/documents"
@@ -21,20 +20,6 @@ import (
 )
 
 const vaccinePayload = "VAKSIN|3201014508850001|DOSIS 2|TEST"
-
-const (
-	wargaNIK   = "3201014508850001"
-	wargaEmail = "warga1@warga.test"
-	complaint  = "Nama Lengkap: Siti Aminah\nNIK: 3201014508850001\n" +
-		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 3201014508850001 sudah terdaftar.\n"
-	mailFrom = "PeduliLindungi <pedulilindungi@kemkes.go.id>"
-)
-
-func plainSender(ms *notifytest.MailServer) *notify.SMTPSender {
-	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: mailFrom})
-	s.Timeout = 5 * time.Second
-	return s
-}
 
 // docsFixture is a fresh database and blob store, the documents
 // reviewer, and a Notifier sending to an in-process mail server.
@@ -59,8 +44,8 @@ func newDocsFixture(t testing.TB) *docsFixture {
 		check: documents.NewReviewer(s, blobs, sharedChecker(t), quiet)}
 	if tt, ok := t.(*testing.T); ok {
 		f.mx = notifytest.NewMailServer(tt)
-		if f.notifier, err = notify.NewNotifier(s, plainSender(f.mx), configs.Templates,
-			notify.Settings{From: mailFrom}, quiet); err != nil {
+		if f.notifier, err = notify.NewNotifier(s, notifytest.Sender(f.mx), configs.Templates,
+			notify.Settings{From: notifytest.From}, quiet); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -79,13 +64,13 @@ func (f *docsFixture) photo(t testing.TB, name string, kind ticket.AttachmentKin
 	return ticket.Attachment{Filename: name, ContentType: "image/jpeg", Size: size, SHA256: sum, Stored: true, Kind: kind}
 }
 
-// complaint ingests a new ticket as email intake would, from wargaNIK
+// complaint ingests a new ticket as email intake would, from notifytest.WargaNIK
 // unless an edit says otherwise.
 func (f *docsFixture) complaint(t testing.TB, sourceID string, category ticket.Category, atts []ticket.Attachment, edit ...func(*intake.Inbound)) intake.Result {
 	t.Helper()
 	in := intake.Inbound{Channel: ticket.ChannelEmail, SourceID: sourceID, Category: category, Ack: true,
-		Subject: "Sertifikat vaksin belum muncul", Body: complaint, Attachments: atts,
-		Complainant: ticket.Complainant{Name: "Siti Aminah", NIK: wargaNIK, Email: wargaEmail}}
+		Subject: "Sertifikat vaksin belum muncul", Body: notifytest.Complaint, Attachments: atts,
+		Complainant: ticket.Complainant{Name: "Siti Aminah", NIK: notifytest.WargaNIK, Email: notifytest.WargaEmail}}
 	for _, e := range edit {
 		e(&in)
 	}
@@ -101,7 +86,7 @@ func (f *docsFixture) reply(t *testing.T, sourceID, inReplyTo string, atts ...ti
 	t.Helper()
 	res, err := f.ingester.Ingest(context.Background(), intake.Inbound{Channel: ticket.ChannelEmail,
 		SourceID: sourceID, ThreadRefs: []string{inReplyTo}, Body: "Berikut foto yang diminta.", Attachments: atts,
-		Complainant: ticket.Complainant{Email: wargaEmail}})
+		Complainant: ticket.Complainant{Email: notifytest.WargaEmail}})
 	if err != nil || res.Created {
 		t.Fatalf("reply %s: %+v, %v", sourceID, res, err)
 	}

@@ -5,24 +5,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
-
-// tooLarge is an attachment intake refused for its size: over the
-// per-file limit, or over the per-mail one with the files before it.
-func tooLarge(name string, size int64) ticket.Attachment {
-	return ticket.Attachment{Filename: name, ContentType: "image/jpeg", Size: size, RefusedReason: "too_large",
-		Kind: ticket.KindUnknown}
-}
-
-// oneLine is text with its line breaks undone, as a reader takes it.
-func oneLine(text string) string { return strings.Join(strings.Fields(text), " ") }
-
-// bothLimits are what a mail about a refused file must say: it may have
-// passed either limit.
-var bothLimits = []string{"10 MB per berkas", "25 MB untuk seluruh lampiran dalam satu email",
-	"at most 10 MB per file and 25 MB per email"}
 
 // A file refused from a later mail is told once, in the documents request
 // for that mail or alone; the opening mail's are left to the
@@ -33,7 +19,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, f.goodSet(t))
 		id := res.Ticket.ID
 		f.runChecks(t, id)
-		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", tooLarge("rekaman-layar.mp4", 40<<20))
+		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", notifytest.TooLarge("rekaman-layar.mp4", 40<<20))
 		f.runChecks(t, id)
 		before := f.effects(t, id)
 		f.runChecks(t, id) // a task may run again
@@ -51,11 +37,12 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		if want := "[" + res.Ticket.Number + "] Lampiran Anda terlalu besar untuk kami terima"; m.Header.Get("Subject") != want {
 			t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), want)
 		}
-		if m.Header.Get("In-Reply-To") != "<msg-2@warga.test>" || m.To[0] != wargaEmail {
-			t.Errorf("In-Reply-To %q, to %v; want the reply, to %s", m.Header.Get("In-Reply-To"), m.To, wargaEmail)
+		if m.Header.Get("In-Reply-To") != "<msg-2@warga.test>" || m.To[0] != notifytest.WargaEmail {
+			t.Errorf("In-Reply-To %q, to %v; want the reply, to %s", m.Header.Get("In-Reply-To"), m.To, notifytest.WargaEmail)
 		}
-		for _, want := range append([]string{"- rekaman-layar.mp4", "kirim ulang dalam ukuran yang lebih kecil"}, bothLimits...) {
-			if !strings.Contains(oneLine(m.Text), want) {
+		wants := []string{"- rekaman-layar.mp4", "kirim ulang dalam ukuran yang lebih kecil"}
+		for _, want := range append(wants, notifytest.BothLimits...) {
+			if !strings.Contains(notifytest.OneLine(m.Text), want) {
 				t.Errorf("the mail lacks %q", want)
 			}
 		}
@@ -79,7 +66,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		f.sendDocs(t, id) // asks for a readable KTP
 
 		// The KTP again, too large: told of it, not asked for the KTP twice.
-		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", tooLarge("ktp-asli.jpg", 12<<20))
+		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", notifytest.TooLarge("ktp-asli.jpg", 12<<20))
 		f.runChecks(t, id)
 		f.runChecks(t, id)
 		f.sendDocs(t, id)
@@ -95,7 +82,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		// (Only its own task runs: another message's run checks whatever is
 		// pending and decides on it, leaving this run the refused file alone.)
 		third := f.reply(t, "<msg-3@warga.test>", "<msg-2@warga.test>",
-			f.photo(t, "ktp-2.jpg", ticket.KindKTP, blurred(ktpPhoto(2))), tooLarge("kartu-vaksin-asli.jpg", 11<<20))
+			f.photo(t, "ktp-2.jpg", ticket.KindKTP, blurred(ktpPhoto(2))), notifytest.TooLarge("kartu-vaksin-asli.jpg", 11<<20))
 		if err := f.check.Review(context.Background(), id, third.Message.ID); err != nil {
 			t.Fatal(err)
 		}
@@ -113,8 +100,8 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		m := mails[2]
 		t.Logf("the third mail:\n%s", m.Text)
 		for _, want := range append([]string{"Foto KTP: foto yang Anda kirim tidak dapat kami baca", "- kartu-vaksin-asli.jpg",
-			"reply to this email with them attached"}, bothLimits...) {
-			if !strings.Contains(oneLine(m.Text), want) {
+			"reply to this email with them attached"}, notifytest.BothLimits...) {
+			if !strings.Contains(notifytest.OneLine(m.Text), want) {
 				t.Errorf("the third mail lacks %q", want)
 			}
 		}
@@ -128,7 +115,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 
 	t.Run("in the opening mail", func(t *testing.T) {
 		f := newDocsFixture(t)
-		atts := append(f.goodSet(t), tooLarge("video.mp4", 30<<20))
+		atts := append(f.goodSet(t), notifytest.TooLarge("video.mp4", 30<<20))
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, atts)
 		f.runChecks(t, res.Ticket.ID)
 		if n := len(f.outboxTasks(t, store.TaskNotifyDocs, res.Ticket.ID)); n != 0 {

@@ -75,16 +75,12 @@ func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 	add(c.BirthPlace != "" && birthDate == "", "Tanggal Lahir")
 	add(c.Phone == "", "Nomor HP")
 	add(v.Summary == "", "Keluhan")
-	for _, d := range []struct {
-		state           ticket.DocumentState
-		received, asked string
-	}{{t.Documents.KTP, "KTP", "foto KTP"}, {t.Documents.Selfie, "swafoto dengan KTP", "swafoto memegang KTP"},
-		{t.Documents.VaccineCard, "kartu vaksinasi", "foto kartu vaksinasi"}} {
-		switch {
-		case d.state != "" && d.state != ticket.DocMissing:
-			v.Received = append(v.Received, d.received)
+	for _, d := range ticket.RequiredDocuments {
+		switch state := t.Documents.State(d.Kind); {
+		case state != "" && state != ticket.DocMissing:
+			v.Received = append(v.Received, d.Shows)
 		case v.NeedsDocuments:
-			v.MissingPhotos = append(v.MissingPhotos, d.asked)
+			v.MissingPhotos = append(v.MissingPhotos, d.Photo)
 		}
 	}
 	for _, a := range atts {
@@ -107,9 +103,11 @@ type docsProblemView struct {
 	Reasons     []string
 }
 
-// docNames are the documents as the help desk asks for them.
-var docNames = map[ticket.AttachmentKind]string{ticket.KindKTP: "Foto KTP",
-	ticket.KindSelfie: "Swafoto memegang KTP", ticket.KindVaccineCard: "Foto kartu vaksinasi"}
+// docName is a document as the help desk asks for it, heading a line.
+func docName(k ticket.AttachmentKind) string {
+	d, _ := ticket.RequiredDocumentOf(k)
+	return d.Heading()
+}
 
 func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit}
@@ -117,10 +115,10 @@ func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 		v.Name = t.Complainant.Name
 	}
 	for _, k := range r.Missing {
-		v.Missing = append(v.Missing, docNames[k])
+		v.Missing = append(v.Missing, docName(k))
 	}
 	for _, p := range r.Problems {
-		pv := docsProblemView{What: docNames[p.Kind], State: "tidak dapat kami baca"}
+		pv := docsProblemView{What: docName(p.Kind), State: "tidak dapat kami baca"}
 		if p.State == ticket.DocMismatch {
 			pv.State = "tidak sesuai"
 		}

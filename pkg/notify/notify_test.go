@@ -21,13 +21,6 @@ import (
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-const (
-	wargaNIK   = "3201014508850001"
-	wargaEmail = "warga1@warga.test"
-	complaint  = "Nama Lengkap: Siti Aminah\nNIK: 3201014508850001\n" +
-		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 3201014508850001 sudah terdaftar.\n"
-)
-
 // notifyFixture is a fresh database, a mail server and a Notifier sending
 // to it, plus the Ingester that opens tickets as email intake would.
 type notifyFixture struct {
@@ -41,8 +34,8 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 	t.Helper()
 	s, _ := storetest.New(t)
 	mx := notifytest.NewMailServer(t)
-	n, err := notify.NewNotifier(s, plainSender(mx), configs.Templates,
-		notify.Settings{From: mailFrom, AckPerSenderPerHour: 5}, quiet)
+	n, err := notify.NewNotifier(s, notifytest.Sender(mx), configs.Templates,
+		notify.Settings{From: notifytest.From, AckPerSenderPerHour: 5}, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,8 +47,8 @@ func newNotifyFixture(t *testing.T) *notifyFixture {
 func (f *notifyFixture) complaint(t *testing.T, sourceID string, category ticket.Category, edit ...func(*intake.Inbound)) intake.Result {
 	t.Helper()
 	in := intake.Inbound{Channel: ticket.ChannelEmail, SourceID: sourceID, Category: category, Ack: true,
-		Subject: "Sertifikat vaksin belum muncul", Body: complaint,
-		Complainant: ticket.Complainant{Name: "Siti Aminah", NIK: wargaNIK, Email: wargaEmail}}
+		Subject: "Sertifikat vaksin belum muncul", Body: notifytest.Complaint,
+		Complainant: ticket.Complainant{Name: "Siti Aminah", NIK: notifytest.WargaNIK, Email: notifytest.WargaEmail}}
 	for _, e := range edit {
 		e(&in)
 	}
@@ -116,8 +109,8 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails := f.mx.Received()
-	if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != wargaEmail {
-		t.Fatalf("mails %+v, want one to %s", mails, wargaEmail)
+	if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != notifytest.WargaEmail {
+		t.Fatalf("mails %+v, want one to %s", mails, notifytest.WargaEmail)
 	}
 	m := mails[0]
 	t.Logf("the acknowledgement:\n%s", m.Raw)
@@ -134,7 +127,7 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 		!regexp.MustCompile(`^\[PL-\d{6}-\d{6,}\]`).MatchString(want) {
 		t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), want)
 	}
-	if strings.Contains(m.Text, wargaNIK) || strings.Contains(string(m.Raw), wargaNIK) {
+	if strings.Contains(m.Text, notifytest.WargaNIK) || strings.Contains(string(m.Raw), notifytest.WargaNIK) {
 		t.Errorf("the mail carries the full NIK:\n%s", m.Text)
 	}
 	missing := m.Text[strings.Index(m.Text, "Yang masih kami perlukan"):]
@@ -159,7 +152,7 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 
 	out := f.outbound(t, ackID(res))
 	if out.Status != ticket.DeliverySent || out.Kind != ticket.KindAck || out.Direction != ticket.Outbound ||
-		out.Recipient != wargaEmail || out.TicketID != res.Ticket.ID || out.Body != m.Text {
+		out.Recipient != notifytest.WargaEmail || out.TicketID != res.Ticket.ID || out.Body != m.Text {
 		t.Errorf("outbound row %+v", out)
 	}
 
@@ -171,7 +164,7 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 	// The complainant's answer to the acknowledgement threads onto the ticket.
 	reply, err := f.ingester.Ingest(context.Background(), intake.Inbound{Channel: ticket.ChannelEmail,
 		SourceID: "<msg-2@warga.test>", ThreadRefs: []string{"<msg-1@warga.test>", ackID(res)}, Ack: true,
-		Body: "Berikut swafoto saya.", Complainant: ticket.Complainant{Email: wargaEmail}})
+		Body: "Berikut swafoto saya.", Complainant: ticket.Complainant{Email: notifytest.WargaEmail}})
 	if err != nil || reply.Created || reply.Ticket.ID != res.Ticket.ID {
 		t.Fatalf("reply to the acknowledgement: %+v, %v; want it on ticket %d", reply, err, res.Ticket.ID)
 	}
@@ -234,7 +227,8 @@ func TestAckDeliveryFailures(t *testing.T) {
 			t.Fatalf("err = %v, want it to wrap notify.ErrFinal and notify.ErrPermanent", err)
 		}
 		out := f.outbound(t, ackID(res))
-		if out.Status != ticket.DeliveryFailed || !strings.Contains(out.Error, "550") || strings.Contains(out.Error, wargaEmail) {
+		if out.Status != ticket.DeliveryFailed || !strings.Contains(out.Error, "550") ||
+			strings.Contains(out.Error, notifytest.WargaEmail) {
 			t.Fatalf("outbound row %q / %q, want failed with the 550 and no address", out.Status, out.Error)
 		}
 		f.mx.SetReject(nil)
@@ -301,12 +295,12 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 	}
 	if _, err := f.ingester.Ingest(ctx, intake.Inbound{Channel: ticket.ChannelEmail, SourceID: "<msg-2@warga.test>",
 		ThreadRefs: []string{"<msg-1@warga.test>", ackID(res)}, Body: "Swafoto terlampir.",
-		Complainant: ticket.Complainant{Email: wargaEmail}}); err != nil {
+		Complainant: ticket.Complainant{Email: notifytest.WargaEmail}}); err != nil {
 		t.Fatal(err)
 	}
 	text := "Data vaksinasi Anda (NIK 3201014508850001) sudah kami perbaiki. Silakan cek aplikasi besok."
 	reply := ticket.Message{TicketID: res.Ticket.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail,
-		Kind: ticket.KindReply, Status: ticket.DeliveryQueued, Body: text, Recipient: wargaEmail,
+		Kind: ticket.KindReply, Status: ticket.DeliveryQueued, Body: text, Recipient: notifytest.WargaEmail,
 		Subject: "Re: [" + res.Ticket.Number + "] Sertifikat vaksin belum muncul"} // as desk.Reply stores it
 	if err := f.store.AddMessage(ctx, &reply); err != nil {
 		t.Fatal(err)
@@ -315,8 +309,8 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 		t.Fatal(err)
 	}
 	mails := f.mx.Received()
-	if len(mails) != 2 || mails[1].To[0] != wargaEmail {
-		t.Fatalf("%d mails, want the acknowledgement and the reply to %s", len(mails), wargaEmail)
+	if len(mails) != 2 || mails[1].To[0] != notifytest.WargaEmail {
+		t.Fatalf("%d mails, want the acknowledgement and the reply to %s", len(mails), notifytest.WargaEmail)
 	}
 	m := mails[1]
 	t.Logf("the reply:\n%s", m.Text)
@@ -331,7 +325,7 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 		t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), reply.Subject)
 	}
 	if !strings.Contains(m.Text, "Data vaksinasi Anda (NIK **************01) sudah kami perbaiki.") ||
-		strings.Contains(m.Text, wargaNIK) || !strings.Contains(m.Text, "Yth. Bapak/Ibu Siti Aminah") {
+		strings.Contains(m.Text, notifytest.WargaNIK) || !strings.Contains(m.Text, "Yth. Bapak/Ibu Siti Aminah") {
 		t.Errorf("reply body:\n%s", m.Text)
 	}
 	if got, err := f.store.MessageByID(ctx, reply.ID); err != nil || got.Status != ticket.DeliverySent ||

@@ -9,6 +9,7 @@ import (
 
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -18,8 +19,8 @@ import (
 func TestAckLimitHoldsUnderConcurrency(t *testing.T) {
 	const limit, acks = 3, 16
 	f := newNotifyFixture(t)
-	n, err := notify.NewNotifier(f.store, plainSender(f.mx), configs.Templates,
-		notify.Settings{From: mailFrom, AckPerSenderPerHour: limit}, quiet)
+	n, err := notify.NewNotifier(f.store, notifytest.Sender(f.mx), configs.Templates,
+		notify.Settings{From: notifytest.From, AckPerSenderPerHour: limit}, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,7 +51,8 @@ func TestAckLimitHoldsUnderConcurrency(t *testing.T) {
 	if got := len(f.mx.Received()); got != limit {
 		t.Errorf("%d acknowledgements went out to one address, want %d", got, limit)
 	}
-	stored, err := f.store.CountOutbound(context.Background(), wargaEmail, ticket.KindAck, time.Now().Add(-time.Hour))
+	stored, err := f.store.CountOutbound(context.Background(), notifytest.WargaEmail, ticket.KindAck,
+		time.Now().Add(-time.Hour))
 	if err != nil || stored != limit {
 		t.Errorf("%d acknowledgements stored (%v), want %d", stored, err, limit)
 	}

@@ -16,14 +16,6 @@ import (
 	"github.com/aduan/aduan/pkg/notify/notifytest"
 )
 
-const mailFrom = "PeduliLindungi <pedulilindungi@kemkes.go.id>"
-
-func plainSender(ms *notifytest.MailServer) *notify.SMTPSender {
-	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: mailFrom})
-	s.Timeout = 5 * time.Second
-	return s
-}
-
 func TestSMTPSenderSendsOverPlainLoopback(t *testing.T) {
 	if notify.LoopHeader != email.LoopHeader {
 		t.Fatalf("notify.LoopHeader %q differs from the one intake looks for, %q", notify.LoopHeader, email.LoopHeader)
@@ -32,7 +24,7 @@ func TestSMTPSenderSendsOverPlainLoopback(t *testing.T) {
 	text := "Sertifikat biasanya muncul 7–10 hari setelah vaksinasi.\n" + strings.Repeat("panjang ", 30) + "\n" +
 		"NIK Anda 3201 0145 0885 0001 sudah kami periksa.\n"
 	wantText := strings.Replace(text, "3201 0145 0885 0001", "**************01", 1)
-	err := plainSender(ms).Send(context.Background(), notify.OutgoingMail{
+	err := notifytest.Sender(ms).Send(context.Background(), notify.OutgoingMail{
 		To: "warga1@warga.test", Subject: "[PL-261122-000123] Pengaduan Anda telah kami terima", Text: text,
 		MessageID: "<ack.1.PL-261122-000123@kemkes.go.id>", InReplyTo: "<msg-1@warga.test>",
 		References: []string{"<msg-1@warga.test>"}, Headers: map[string]string{"Auto-Submitted": "auto-replied"},
@@ -75,7 +67,7 @@ func TestSMTPSenderSendsOverPlainLoopback(t *testing.T) {
 func TestSMTPSenderAuthenticates(t *testing.T) {
 	ms := notifytest.NewMailServer(t)
 	ms.RequireAuth("aduan", "rahasia")
-	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: mailFrom, User: "aduan",
+	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: notifytest.From, User: "aduan",
 		Password: "rahasia"})
 	s.Timeout = 5 * time.Second
 	if err := s.Send(context.Background(), notify.OutgoingMail{To: "warga1@warga.test", Subject: "x", Text: "x"}); err != nil {
@@ -85,7 +77,8 @@ func TestSMTPSenderAuthenticates(t *testing.T) {
 	if len(logins) != 1 || logins[0] != "aduan" || len(ms.Received()) != 1 {
 		t.Fatalf("logins %v, mails %d; want one PLAIN login and one mail", logins, len(ms.Received()))
 	}
-	s = notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: mailFrom, User: "aduan", Password: "salah"})
+	s = notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: notifytest.From, User: "aduan",
+		Password: "salah"})
 	err := s.Send(context.Background(), notify.OutgoingMail{To: "warga1@warga.test", Subject: "x", Text: "x"})
 	if err == nil || errors.Is(err, notify.ErrPermanent) {
 		t.Fatalf("wrong password: %v, want a failure that is not permanent (the relay account is wrong, not the mail)", err)
@@ -119,7 +112,7 @@ func TestSMTPSenderTellsPermanentFromTemporary(t *testing.T) {
 			if tt.addr != "" {
 				addr = tt.addr
 			}
-			s := notify.NewSMTPSender(notify.SMTPSettings{Addr: addr, TLS: "none", From: mailFrom})
+			s := notify.NewSMTPSender(notify.SMTPSettings{Addr: addr, TLS: "none", From: notifytest.From})
 			s.Timeout = 5 * time.Second
 			err := s.Send(context.Background(), notify.OutgoingMail{To: tt.to, Subject: "x", Text: "x"})
 			t.Logf("%v", err)
@@ -137,7 +130,7 @@ func TestSMTPSenderTLSModesFailAgainstPlainServer(t *testing.T) {
 	ms := notifytest.NewMailServer(t)
 	for mode, want := range map[string]string{"tls": "tls", "starttls": "STARTTLS"} {
 		t.Run(mode, func(t *testing.T) {
-			s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: mode, From: mailFrom})
+			s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: mode, From: notifytest.From})
 			s.Timeout = 5 * time.Second
 			start := time.Now()
 			err := s.Send(context.Background(), notify.OutgoingMail{To: "warga1@warga.test", Subject: "x", Text: "x"})
@@ -161,13 +154,13 @@ func TestSMTPSettingsValidate(t *testing.T) {
 		cfg  notify.SMTPSettings
 		ok   bool
 	}{
-		{"loopback plain", notify.SMTPSettings{Addr: "127.0.0.1:2525", TLS: "none", From: mailFrom}, true},
-		{"localhost plain, default port", notify.SMTPSettings{Addr: "localhost", TLS: "none", From: mailFrom}, true},
-		{"remote starttls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:587", TLS: "starttls", From: mailFrom}, true},
-		{"remote implicit tls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id", TLS: "tls", From: mailFrom}, true},
-		{"remote plain", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "none", From: mailFrom}, false},
-		{"unknown tls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "ssl", From: mailFrom}, false},
-		{"no address", notify.SMTPSettings{TLS: "tls", From: mailFrom}, false},
+		{"loopback plain", notify.SMTPSettings{Addr: "127.0.0.1:2525", TLS: "none", From: notifytest.From}, true},
+		{"localhost plain, default port", notify.SMTPSettings{Addr: "localhost", TLS: "none", From: notifytest.From}, true},
+		{"remote starttls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:587", TLS: "starttls", From: notifytest.From}, true},
+		{"remote implicit tls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id", TLS: "tls", From: notifytest.From}, true},
+		{"remote plain", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "none", From: notifytest.From}, false},
+		{"unknown tls", notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "ssl", From: notifytest.From}, false},
+		{"no address", notify.SMTPSettings{TLS: "tls", From: notifytest.From}, false},
 		{"bad from", notify.SMTPSettings{Addr: "127.0.0.1:25", TLS: "none", From: "PeduliLindungi"}, false},
 	}
 	for _, tt := range tests {
@@ -178,7 +171,7 @@ func TestSMTPSettingsValidate(t *testing.T) {
 		})
 	}
 	// Send refuses what Validate refuses, without connecting anywhere.
-	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "none", From: mailFrom})
+	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: "smtp.kemkes.go.id:25", TLS: "none", From: notifytest.From})
 	if err := s.Send(context.Background(), notify.OutgoingMail{To: "warga1@warga.test"}); err == nil {
 		t.Fatal("plain SMTP to a remote relay was attempted")
 	}
