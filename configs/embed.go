@@ -26,3 +26,10 @@ var Routing []byte
 //
 //go:embed sla.yaml
 var SLA []byte
+
+// Words is words.yaml: informal Indonesian and common Javanese and
+// Sundanese words with their standard forms, and the stems the stemmer
+// keeps, read by email.ParseCategoryRules before it matches a complaint.
+//
+//go:embed words.yaml
+var Words []byte
