@@ -56,23 +56,24 @@ func toComplainantJSON(c ticket.Complainant) complainantJSON {
 }
 
 type ticketSummaryJSON struct {
-	ID          int64            `json:"id"`
-	Number      string           `json:"number"`
-	Channel     string           `json:"channel"`
-	Category    string           `json:"category"`
-	Status      string           `json:"status"`
-	Priority    string           `json:"priority"`
-	Queue       string           `json:"queue"`
-	AssigneeID  *int64           `json:"assignee_id"`
-	Subject     string           `json:"subject"`
-	Description string           `json:"description"`
-	CallRef     string           `json:"call_ref"`
-	Complainant complainantJSON  `json:"complainant"`
-	Documents   ticket.Documents `json:"documents"`
-	Warnings    []string         `json:"warnings"`
-	SLA         ticket.SLA       `json:"sla"`
-	CreatedAt   time.Time        `json:"created_at"`
-	UpdatedAt   time.Time        `json:"updated_at"`
+	ID                   int64            `json:"id"`
+	Number               string           `json:"number"`
+	Channel              string           `json:"channel"`
+	Category             string           `json:"category"`
+	CategoryAlternatives []string         `json:"category_alternatives"`
+	Status               string           `json:"status"`
+	Priority             string           `json:"priority"`
+	Queue                string           `json:"queue"`
+	AssigneeID           *int64           `json:"assignee_id"`
+	Subject              string           `json:"subject"`
+	Description          string           `json:"description"`
+	CallRef              string           `json:"call_ref"`
+	Complainant          complainantJSON  `json:"complainant"`
+	Documents            ticket.Documents `json:"documents"`
+	Warnings             []string         `json:"warnings"`
+	SLA                  ticket.SLA       `json:"sla"`
+	CreatedAt            time.Time        `json:"created_at"`
+	UpdatedAt            time.Time        `json:"updated_at"`
 }
 
 func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {
@@ -85,6 +86,10 @@ func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {
 	}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
+	}
+	out.CategoryAlternatives = make([]string, len(t.CategoryAlternatives))
+	for i, c := range t.CategoryAlternatives {
+		out.CategoryAlternatives[i] = string(c)
 	}
 	return out
 }

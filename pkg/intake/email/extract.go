@@ -107,7 +107,7 @@ func extractForm(text string, now time.Time) Form {
 	switch {
 	case own.identified() || !quoted.labelled:
 		if !own.labelled {
-			return Form{Complaint: strings.TrimSpace(text)}
+			return Form{Complaint: strings.TrimSpace(beforeAppSignature(text))}
 		}
 		return own.form(now)
 	case !own.labelled:
@@ -124,6 +124,24 @@ func extractForm(text string, now time.Time) Form {
 		f.Complaint = q.Complaint
 	}
 	return f
+}
+
+// appSignatures are the lines mail apps add below what people write.
+var appSignatures = []string{"sent from ", "dikirim dari ", "get outlook for", "dapatkan outlook untuk", "sent via ", "dikirim melalui "}
+
+// beforeAppSignature is text up to a mail app's signature line or a "-- "
+// separator: a mail with no form is kept as written, but not its signature.
+func beforeAppSignature(text string) string {
+	off := 0
+	for line := range strings.SplitAfterSeq(text, "\n") {
+		l := strings.TrimSpace(line)
+		lower := strings.ToLower(l)
+		if l == "--" || slices.ContainsFunc(appSignatures, func(s string) bool { return strings.HasPrefix(lower, s) }) {
+			return text[:off]
+		}
+		off += len(line)
+	}
+	return text
 }
 
 // history reports whether line starts quoted or forwarded mail.

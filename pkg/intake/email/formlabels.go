@@ -42,7 +42,7 @@ var formLabels = []struct {
 	field formField
 	label string
 }{
-	{fieldName, `nama(?:\s+(?:lengkap|lengkp|lengakp|lenkap|lngkp|lgkp|lkp|pelapor|pasien|peserta))?` +
+	{fieldName, `(?:nama|nami)(?:\s+(?:lengkap|lengkp|lengakp|lenkap|lngkp|lgkp|lkp|pelapor|pasien|peserta))?` +
 		`(?:\s+(?:sesuai|sesuia|di|pada|dlm|dalam|menurut)\s+` + ktpWord + `)?`},
 	{fieldNIK, `nomor\s+induk\s+kependudukan|(?:` + numberWord + `)?n\.?i\.?k\.?(?:\s*` + ktpWord + `)?|` + numberWord + ktpWord},
 	{fieldBirth, `t\.?t\.?l\.?|` + placeWord + `\s*(?:[,/&\-–]|dan)?\s*` + dateWord + `\s*` + bornWord},
@@ -50,7 +50,7 @@ var formLabels = []struct {
 	{fieldBirthDate, dateWord + `\s*` + bornWord},
 	{fieldPhone, `(?:` + numberWord + `)?(?:hp|handphone|hand\s?phone|ponsel|telp|tlp|tlpn|telepon|telpon|wa|whatsapp|whats\s?app)\.?` +
 		`(?:\s*(?:/|atau|&)\s*(?:hp|wa|whatsapp|telp))?` +
-		`(?:\s+(?:aktif|terdaftar|(?:yang|yg)\s+(?:aktif|terdaftar|bisa\s+dihubungi)))?`},
+		`(?:\s+(?:lama|baru|aktif|terdaftar|(?:yang|yg)\s+(?:aktif|terdaftar|bisa\s+dihubungi)))?`},
 	{fieldComplaint, `(?:isi\s+)?(?:keluhan|kluhan|keluhannya|masalah|permasalahan|kendala|pengaduan|aduan|kronologi|kronologis)(?:\s+saya)?`},
 }
 
@@ -135,14 +135,17 @@ func undecorate(line string) string {
 }
 
 // splitInline cuts a line holding several "label: value" pairs into one
-// line per pair. A line with fewer than two labels, or one not starting
-// with a label, is prose and stays whole.
+// line per pair, and the prose before them. A line with fewer than two
+// labels is prose and stays whole.
 func splitInline(line string) []string {
 	locs := inlineLabelRE.FindAllStringSubmatchIndex(line, -1)
-	if len(locs) < 2 || strings.TrimSpace(undecorate(line[:locs[0][2]])) != "" {
+	if len(locs) < 2 {
 		return nil
 	}
-	parts := make([]string, 0, len(locs))
+	parts := make([]string, 0, len(locs)+1)
+	if prose := strings.TrimSpace(undecorate(line[:locs[0][2]])); prose != "" {
+		parts = append(parts, prose) // "mau tanya ... Nama: Wahyu, NIK: 3578..."
+	}
 	for i, loc := range locs {
 		end := len(line)
 		if i+1 < len(locs) {
