@@ -245,16 +245,13 @@ func TestIngestComplaintAndAlternatives(t *testing.T) {
 	item.Category = ticket.CategoryPersonalDataChange
 	item.CategoryAlternatives = []ticket.Category{ticket.CategoryCertificateMissing}
 	res := f.ingest(t, item)
-	tk, err := f.s.TicketByRef(context.Background(), fmt.Sprint(res.Ticket.ID), true)
-	if err != nil {
-		t.Fatal(err)
-	}
+	tk := f.ticket(t, res.Ticket.ID)
 	if tk.Description != item.Complaint || !slices.Equal(tk.CategoryAlternatives, item.CategoryAlternatives) {
 		t.Errorf("ticket description %q, alternatives %v; want %q, %v", tk.Description, tk.CategoryAlternatives,
 			item.Complaint, item.CategoryAlternatives)
 	}
-	if len(tk.Messages) != 1 || tk.Messages[0].Body != item.Body {
-		t.Errorf("messages = %+v, want the whole body kept on the one message", tk.Messages)
+	if ms, err := f.s.Messages(context.Background(), tk.ID); err != nil || len(ms) != 1 || ms[0].Body != item.Body {
+		t.Errorf("messages = %+v, %v; want the whole body kept on the one message", ms, err)
 	}
 
 	item = call("idem-2", nikBudi, "")
