@@ -113,7 +113,7 @@ func (r *CategoryRules) term(s string) (term, error) {
 	var t term
 	for alt := range strings.SplitSeq(s, "|") {
 		words := r.readWords(alt, nil)
-		if len(words) == 0 {
+		if len(words) == 0 || slices.Contains(words, "") {
 			return nil, errors.New("empty")
 		}
 		t = append(t, words)
@@ -159,22 +159,68 @@ func (r *CategoryRules) Classify(text string) (ticket.Category, []ticket.Categor
 
 // readWords appends the words of s to out: lowercased, split at anything
 // that is not a letter or digit, informal words replaced by their standard
-// form, each reduced to its stem.
+// form, each reduced to its stem. The end of a sentence and a joining word
+// ("dan", "tapi") become an empty word, a clause boundary no concept spans:
+// "nama salah dan sertifikat booster belum muncul" is two complaints, not a
+// wrong booster.
 func (r *CategoryRules) readWords(s string, out []string) []string {
+	first := len(out)
 	s = strings.ToLower(s)
-	for w := range strings.FieldsFuncSeq(s, func(c rune) bool { return !unicode.IsLetter(c) && !unicode.IsDigit(c) }) {
-		if std, ok := r.words[w]; ok {
-			out = append(out, std...)
+	start := -1
+	for i, c := range s {
+		if unicode.IsLetter(c) || unicode.IsDigit(c) {
+			if start < 0 {
+				start = i
+			}
 			continue
 		}
-		w = r.stem.stem(w)
-		if std, ok := r.words[w]; ok { // "jenengku" is "jeneng" + -ku
-			out = append(out, std...)
+		if start >= 0 {
+			out = r.appendWord(out, s[start:i])
+			start = -1
+		}
+		if c == '.' || c == '!' || c == '?' || c == ';' {
+			out = append(out, "")
+		}
+	}
+	if start >= 0 {
+		out = r.appendWord(out, s[start:])
+	}
+	// A join between numbers ("dosis 1 dan 2") joins words, not clauses.
+	for i := first; i < len(out); i++ {
+		if out[i] != joinMark {
 			continue
 		}
-		out = append(out, w)
+		out[i] = ""
+		if (i > first && isNumber(out[i-1])) || (i+1 < len(out) && isNumber(out[i+1])) {
+			out[i] = "dan"
+		}
 	}
 	return out
+}
+
+// joinMark stands for a joining word until its neighbours are known.
+const joinMark = "\x00"
+
+func isNumber(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789") == ""
+}
+
+// clauseJoins are the words that join two complaints in one sentence.
+var clauseJoins = map[string]bool{"dan": true, "tapi": true, "tetapi": true, "namun": true, "serta": true,
+	"lalu": true, "kemudian": true, "juga": true, "selain": true}
+
+func (r *CategoryRules) appendWord(out []string, w string) []string {
+	if std, ok := r.words[w]; ok {
+		return append(out, std...)
+	}
+	if clauseJoins[w] {
+		return append(out, joinMark)
+	}
+	w = r.stem.stem(w)
+	if std, ok := r.words[w]; ok { // "jenengku" is "jeneng" + -ku
+		return append(out, std...)
+	}
+	return append(out, w)
 }
 
 // near reports whether every term of a concept occurs in words, all within
@@ -195,6 +241,12 @@ func near(words []string, concept []term, window int) bool {
 		last = append(last, -1)
 	}
 	for i := range words {
+		if words[i] == "" { // a clause boundary: start again
+			for k := range last {
+				last[k] = -1
+			}
+			continue
+		}
 		for k, t := range concept {
 			if t.at(words, i) {
 				last[k] = i

@@ -74,12 +74,14 @@ type formScanner struct {
 	open      formField // the field the next line continues or fills
 	labelled  bool      // any label seen
 	keluhan   bool      // a Keluhan label seen
+	fresh     bool      // Keluhan stood alone: its next line may start with the separator
 	signed    bool      // a signature seen: free lines after it are not the complaint
 	headers   bool      // inside a forwarded mail's header block
 }
 
 func extractForm(text string, now time.Time) Form {
 	lines := strings.Split(text, "\n")
+	ownText := text // the text before our own mail quoted back, if any
 	lastOwn := -1
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(strings.ReplaceAll(l, "\u00a0", " "))
@@ -89,25 +91,27 @@ func extractForm(text string, now time.Time) Form {
 	}
 	var own, quoted formScanner
 	for i := 0; i < len(lines); i++ {
-		line := lines[i]
-		if history(line) && i < lastOwn {
-			break // our own mail below: nothing more of theirs
-		}
-		if q, ok := unquote(line); ok {
-			quoted.line(q)
-			continue
-		}
+		line, start := lines[i], i
 		if replyStartRE.MatchString(line) && !replyHeaderRE.MatchString(line) && i+1 < len(lines) &&
 			replyHeaderRE.MatchString(line+" "+lines[i+1]) {
 			i++ // a reply header wrapped over two lines
 			line += " " + lines[i]
+		}
+		if history(line) && i < lastOwn {
+			// Our own mail below: nothing more of theirs.
+			ownText = strings.Join(strings.SplitN(text, "\n", start+1)[:start], "\n")
+			break
+		}
+		if q, ok := unquote(line); ok {
+			quoted.line(q)
+			continue
 		}
 		own.line(line)
 	}
 	switch {
 	case own.identified() || !quoted.labelled:
 		if !own.labelled {
-			return Form{Complaint: strings.TrimSpace(beforeAppSignature(text))}
+			return Form{Complaint: strings.TrimSpace(beforeAppSignature(ownText))}
 		}
 		return own.form(now)
 	case !own.labelled:
@@ -209,6 +213,9 @@ func (s *formScanner) line(line string) {
 	}
 	switch s.open {
 	case fieldComplaint:
+		if s.fresh { // "Keluhan" then ": sertifikat belum muncul"
+			line, s.fresh = cleanValue(fieldComplaint, line), false
+		}
 		s.complaint = append(s.complaint, line)
 	case fieldNone:
 		if !s.signed {
@@ -227,7 +234,7 @@ func (s *formScanner) set(f formField, value string) {
 		if value != "" {
 			s.complaint = append(s.complaint, value)
 		}
-		s.open, s.keluhan = fieldComplaint, true
+		s.open, s.keluhan, s.fresh = fieldComplaint, true, value == ""
 	case s.values[f] != "":
 		// first value wins: a later one is likely a forwarded copy
 	case value == "":

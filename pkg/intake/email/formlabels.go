@@ -128,11 +128,25 @@ func matchLabel(line string) (formField, string, bool) {
 // and the asterisks of bold text ("*Nama Lengkap*: Rina", "**NIK:**").
 func undecorate(line string) string {
 	line = listMarkerRE.ReplaceAllString(line, "")
-	if strings.Contains(line, "*") {
-		line = strings.TrimSpace(strings.ReplaceAll(line, "*", ""))
+	if !strings.Contains(line, "*") {
+		return line
 	}
-	return line
+	var b strings.Builder
+	last := 0
+	for _, loc := range starsRE.FindAllStringIndex(line, -1) {
+		if loc[0] > 0 && loc[1] < len(line) && isDigit(line[loc[0]-1]) && isDigit(line[loc[1]]) {
+			continue // a masked number, "3201**********01", stays masked
+		}
+		b.WriteString(line[last:loc[0]])
+		last = loc[1]
+	}
+	b.WriteString(line[last:])
+	return strings.TrimSpace(b.String())
 }
+
+var starsRE = regexp.MustCompile(`\*+`)
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // splitInline cuts a line holding several "label: value" pairs into one
 // line per pair, and the prose before them. A line with fewer than two
