@@ -30,6 +30,9 @@ const (
 	dateWord   = `(?:tanggal|tangal|tanggl|tgl|tggl)\.?`
 	bornWord   = `(?:lahir|lhr)`
 	ktpWord    = `e?-?ktp`
+	// whoseWord says whose field it is, when someone writes for another:
+	// "Nama Anak", "NIK Pasien", "No HP orang tua".
+	whoseWord = `(?:\s+(?:anak|pasien|peserta|pelapor|ibu|bapak|ayah|orang\s+tua|ortu|suami|istri|keluarga))?`
 )
 
 // formLabels are tried in order on each line; a more specific label comes
@@ -43,14 +46,14 @@ var formLabels = []struct {
 	label string
 }{
 	{fieldName, `(?:nama|nami)(?:\s+(?:lengkap|lengkp|lengakp|lenkap|lngkp|lgkp|lkp|pelapor|pasien|peserta))?` +
-		`(?:\s+(?:sesuai|sesuia|di|pada|dlm|dalam|menurut)\s+` + ktpWord + `)?`},
-	{fieldNIK, `nomor\s+induk\s+kependudukan|(?:` + numberWord + `)?n\.?i\.?k\.?(?:\s*` + ktpWord + `)?|` + numberWord + ktpWord},
+		whoseWord + `(?:\s+(?:sesuai|sesuia|di|pada|dlm|dalam|menurut)\s+` + ktpWord + `)?`},
+	{fieldNIK, `(?:nomor\s+induk\s+kependudukan|(?:` + numberWord + `)?n\.?i\.?k\.?(?:\s*` + ktpWord + `)?|` + numberWord + ktpWord + `)` + whoseWord},
 	{fieldBirth, `t\.?t\.?l\.?|` + placeWord + `\s*(?:[,/&\-–]|dan)?\s*` + dateWord + `\s*` + bornWord},
 	{fieldBirthPlace, placeWord + `(?:\s*` + bornWord + `)?|kota\s+` + bornWord},
 	{fieldBirthDate, dateWord + `\s*` + bornWord},
 	{fieldPhone, `(?:` + numberWord + `)?(?:hp|handphone|hand\s?phone|ponsel|telp|tlp|tlpn|telepon|telpon|wa|whatsapp|whats\s?app)\.?` +
 		`(?:\s*(?:/|atau|&)\s*(?:hp|wa|whatsapp|telp))?` +
-		`(?:\s+(?:lama|baru|aktif|terdaftar|(?:yang|yg)\s+(?:aktif|terdaftar|bisa\s+dihubungi)))?`},
+		whoseWord + `(?:\s+(?:lama|baru|aktif|terdaftar|(?:yang|yg)\s+(?:aktif|terdaftar|bisa\s+dihubungi)))?`},
 	{fieldComplaint, `(?:isi\s+)?(?:keluhan|kluhan|keluhannya|masalah|permasalahan|kendala|pengaduan|aduan|kronologi|kronologis)(?:\s+saya)?`},
 }
 
