@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 
 	"gopkg.in/yaml.v3"
@@ -23,6 +24,8 @@ type CategoryRules struct {
 	rules []categoryRule
 	words map[string][]string // informal word → standard words, stemmed
 	stem  stemmer
+	vocab vocabulary // the words the rules use
+	texts sync.Pool  // *textIndex, reused from one complaint to the next
 }
 
 // categoryRule is one entry of categories.yaml, its phrases read like a
@@ -36,8 +39,9 @@ type categoryRule struct {
 	concepts [][]term
 }
 
-// term is the alternatives one part of a concept may take.
-type term [][]string
+// term is the alternatives one part of a concept may take, each a phrase
+// of words by their number in the rules' vocabulary.
+type term [][]int32
 
 // defaultWindow is how many words a concept may spread over: "nama saya
 // di sertifikat PeduliLindungi salah" is one thought.
@@ -116,7 +120,11 @@ func (r *CategoryRules) term(s string) (term, error) {
 		if len(words) == 0 || slices.Contains(words, "") {
 			return nil, errors.New("empty")
 		}
-		t = append(t, words)
+		ids := make([]int32, len(words))
+		for i, w := range words {
+			ids[i] = r.vocab.add(w)
+		}
+		t = append(t, ids)
 	}
 	return t, nil
 }
@@ -141,13 +149,19 @@ func (r *CategoryRules) Classify(text string) (ticket.Category, []ticket.Categor
 	if r == nil {
 		return ticket.CategoryOther, nil
 	}
-	words := r.readWords(text, make([]string, 0, 64))
+	x, _ := r.texts.Get().(*textIndex)
+	if x == nil {
+		x = &textIndex{}
+	}
+	defer r.texts.Put(x)
+	x.words = r.readWords(text, x.words[:0])
+	x.index(&r.vocab)
 	var found []ticket.Category
 	for _, rule := range r.rules {
 		if slices.Contains(found, rule.category) {
 			continue
 		}
-		if slices.ContainsFunc(rule.concepts, func(c []term) bool { return near(words, c, rule.window) }) {
+		if slices.ContainsFunc(rule.concepts, func(c []term) bool { return x.near(c, rule.window) }) {
 			found = append(found, rule.category)
 		}
 	}
@@ -216,74 +230,14 @@ func (r *CategoryRules) appendWord(out []string, w string) []string {
 	if clauseJoins[w] {
 		return append(out, joinMark)
 	}
+	if _, ok := r.vocab.ids[w]; ok { // already a stem the rules use: "sertifikat", "belum"
+		return append(out, w)
+	}
 	w = r.stem.stem(w)
 	if std, ok := r.words[w]; ok { // "jenengku" is "jeneng" + -ku
 		return append(out, std...)
 	}
 	return append(out, w)
-}
-
-// near reports whether every term of a concept occurs in words, all within
-// window words of each other.
-func near(words []string, concept []term, window int) bool {
-	if len(concept) == 1 {
-		for i := range words {
-			if concept[0].at(words, i) {
-				return true
-			}
-		}
-		return false
-	}
-	// last[k] is the latest position term k was seen at, -1 before.
-	var buf [8]int
-	last := buf[:0]
-	for range concept {
-		last = append(last, -1)
-	}
-	for i := range words {
-		if words[i] == "" { // a clause boundary: start again
-			for k := range last {
-				last[k] = -1
-			}
-			continue
-		}
-		for k, t := range concept {
-			if t.at(words, i) {
-				last[k] = i
-			}
-		}
-		lo, hi := i, -1
-		for _, p := range last {
-			lo, hi = min(lo, p), max(hi, p)
-		}
-		if lo >= 0 && hi-lo <= window {
-			return true
-		}
-	}
-	return false
-}
-
-// at reports whether one of t's alternatives starts at words[i]. A word
-// matches the same stem, or, from four letters on, a longer word it starts
-// ("vaksin" matches "vaksinasi").
-func (t term) at(words []string, i int) bool {
-	for _, alt := range t {
-		if i+len(alt) > len(words) {
-			continue
-		}
-		ok := true
-		for j, w := range alt {
-			got := words[i+j]
-			if got != w && (len(w) < 4 || !strings.HasPrefix(got, w)) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
-	}
-	return false
 }
 
 func categoryList() string {
@@ -305,7 +259,8 @@ func newCategoryRules(dict []byte) (*CategoryRules, error) {
 	if err := dec.Decode(&raw); err != nil {
 		return nil, fmt.Errorf("word dictionary: %w", err)
 	}
-	r := &CategoryRules{words: make(map[string][]string, len(raw.Words)), stem: stemmer{roots: make(map[string]bool, len(raw.Roots))}}
+	r := &CategoryRules{words: make(map[string][]string, len(raw.Words)), stem: stemmer{roots: make(map[string]bool, len(raw.Roots))},
+		vocab: vocabulary{ids: map[string]int32{}}}
 	for _, root := range raw.Roots {
 		r.stem.roots[strings.ToLower(root)] = true
 	}

@@ -92,8 +92,8 @@ func extractForm(text string, now time.Time) Form {
 	var own, quoted formScanner
 	for i := 0; i < len(lines); i++ {
 		line, start := lines[i], i
-		if replyStartRE.MatchString(line) && !replyHeaderRE.MatchString(line) && i+1 < len(lines) &&
-			replyHeaderRE.MatchString(line+" "+lines[i+1]) {
+		if i+1 < len(lines) && strings.HasSuffix(lines[i+1], ":") && replyStartRE.MatchString(line) &&
+			!replyHeader(line) && replyHeader(line+" "+lines[i+1]) {
 			i++ // a reply header wrapped over two lines
 			line += " " + lines[i]
 		}
@@ -150,7 +150,21 @@ func beforeAppSignature(text string) string {
 
 // history reports whether line starts quoted or forwarded mail.
 func history(line string) bool {
-	return forwardRE.MatchString(line) || historyRuleRE.MatchString(line) || replyHeaderRE.MatchString(line)
+	return forwardLine(line) || replyHeader(line)
+}
+
+// forwardLine reports whether line starts a forwarded mail's headers. The
+// first letter rules out most lines before any pattern runs.
+func forwardLine(line string) bool {
+	if line == "" || !strings.ContainsRune("-_ fopba", rune(line[0]|0x20)) {
+		return false
+	}
+	return forwardRE.MatchString(line) || historyRuleRE.MatchString(line)
+}
+
+// replyHeader reports whether line is the "On ... wrote:" above a reply.
+func replyHeader(line string) bool {
+	return strings.HasSuffix(line, ":") && replyHeaderRE.MatchString(line)
 }
 
 // unquote strips every level of ">" quoting from a quoted line.
@@ -185,15 +199,15 @@ func (s *formScanner) line(line string) {
 			s.free = append(s.free, "")
 		}
 		return
-	case forwardRE.MatchString(line), historyRuleRE.MatchString(line):
+	case forwardLine(line):
 		s.open, s.headers, s.signed = fieldNone, true, false
 		return
 	case s.headers:
 		return
-	case replyHeaderRE.MatchString(line):
+	case replyHeader(line):
 		s.open = fieldNone
 		return
-	case fromLineRE.MatchString(line) && s.open != fieldComplaint:
+	case s.open != fieldComplaint && fromLineRE.MatchString(line):
 		s.open, s.headers, s.signed = fieldNone, true, false
 		return
 	case isSignature(line):

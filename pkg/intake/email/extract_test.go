@@ -371,3 +371,15 @@ func TestParseDateMonthNames(t *testing.T) {
 		}
 	}
 }
+
+// Label variants of every kind start with one of labelInitials, or
+// matchLabel's shortcut would skip them.
+func TestLabelInitials(t *testing.T) {
+	for _, l := range []string{"Nama", "nami", "No HP", "NIK", "N.I.K", "TTL", "Tempat", "Tmpt/Tgl Lahir", "Tanggal Lahir",
+		"Kota Lahir", "Keluhan", "Kluhan", "Kendala", "Kronologi", "HP", "Handphone", "Ponsel", "Permasalahan", "Pengaduan",
+		"WA", "WhatsApp", "Masalah", "Aduan", "Isi Keluhan", "Telp", "Tlp"} {
+		if f, _, ok := matchLabel(l + ": x"); !ok || f == fieldNone {
+			t.Errorf("matchLabel(%q) found no label", l+": x")
+		}
+	}
+}

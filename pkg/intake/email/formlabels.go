@@ -57,6 +57,11 @@ var formLabels = []struct {
 	{fieldComplaint, `(?:isi\s+)?(?:keluhan|kluhan|keluhannya|masalah|permasalahan|kendala|pengaduan|aduan|kronologi|kronologis)(?:\s+saya)?`},
 }
 
+// labelInitials are the letters labels start with, lowercase: a label
+// added to formLabels with another initial must add it here
+// (TestLabelInitials tries one of each kind).
+const labelInitials = "ntkhpwmai"
+
 // labelREs anchor each label at the start of a line: an optional remark in
 // brackets such as "(sesuai KTP)", dot leaders, then a separator and the
 // value (groups 1 and 2), or nothing at all when the value is on the next
@@ -104,6 +109,9 @@ var (
 // matchLabel reports which field a line labels and the value it gives.
 func matchLabel(line string) (formField, string, bool) {
 	line = undecorate(line)
+	if line == "" || !strings.ContainsRune(labelInitials, rune(line[0]|0x20)) {
+		return fieldNone, "", false // most lines of prose, without trying every pattern
+	}
 	for i, re := range labelREs {
 		f := formLabels[i].field
 		m := re.FindStringSubmatchIndex(line)
