@@ -3,8 +3,8 @@ package configs
 
 import "embed"
 
-// Categories is categories.yaml: the keyword rules that guess a complaint's
-// category, read by email.ParseCategoryRules.
+// Categories is categories.yaml: the phrase and concept rules that guess a
+// complaint's category, read by email.ParseCategoryRules.
 //
 //go:embed categories.yaml
 var Categories []byte
