@@ -270,6 +270,13 @@ Keluhan: sertifikat dosis 2 tidak muncul
 			want: formView{Complaint: "Ini foto KTP saya"},
 		},
 		{
+			name: "an iPhone forward of one's own mail carries the signature twice; the complaint holds it never",
+			mail: "Mohon dibantu, belum ada balasan\n\nDikirim dari iPhone saya\n\nAwal pesan terusan:\n\nDari: Rina <rina@icloud.com>\n" +
+				"Tanggal: 1 November 2026 pukul 19.40.11 WIB\nKe: pedulilindungi@kemkes.go.id\nPerihal: sertifikat\n\n" +
+				"Sertifikat booster saya belum keluar.\nNama: Rina Kartika Sari\nNIK: 3273015708900002\n\nDikirim dari iPhone saya",
+			want: formView{Name: "Rina Kartika Sari", NIK: "3273015708900002", Complaint: "Mohon dibantu, belum ada balasan\n\nSertifikat booster saya belum keluar."},
+		},
+		{
 			name: "a mail app's signature leaves a mail without a form",
 			mail: "sertifikat saya belum keluar\n\nDikirim dari Yahoo Mail di Android",
 			want: formView{Complaint: "sertifikat saya belum keluar"},
