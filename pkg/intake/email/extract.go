@@ -41,8 +41,9 @@ var (
 	forwardRE = regexp.MustCompile(`(?i)^[-_ ]*(?:forwarded message|original message|pesan terusan|pesan asli|begin forwarded message|awal pesan (?:yang )?(?:terusan|diteruskan)|pesan yang diteruskan)`)
 	// historyRuleRE is Outlook's line above the quoted mail's headers.
 	historyRuleRE = regexp.MustCompile(`^_{10,}$`)
-	// fromLineRE starts a quoted mail's header block when no marker did.
-	fromLineRE = regexp.MustCompile(`(?i)^(?:from|dari)\s*:\s*\S`)
+	// fromLineRE starts a quoted mail's header block when no marker did: a
+	// From line with an address, not "Dari: Budi" written as a label.
+	fromLineRE = regexp.MustCompile(`(?i)^(?:from|dari)\s*:.*[@<]`)
 	// replyHeaderRE is the line a mail client writes above a quoted reply;
 	// replyStartRE its first half when the client wrapped it.
 	replyHeaderRE = regexp.MustCompile(`(?i)^(?:on|pada|le|am)\s.*(?:wrote|menulis|a écrit|schrieb)\s*:$`)

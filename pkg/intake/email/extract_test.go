@@ -277,6 +277,11 @@ Keluhan: sertifikat dosis 2 tidak muncul
 			want: formView{Name: "Rina Kartika Sari", NIK: "3273015708900002", Complaint: "Mohon dibantu, belum ada balasan\n\nSertifikat booster saya belum keluar."},
 		},
 		{
+			name: "Dari written as a label is not a forwarded mail's header",
+			mail: "Dari: Budi Santoso, Cilandak\nNama: Budi Santoso\nNIK: 3201012304850001\nKeluhan: sertifikat belum keluar",
+			want: formView{Name: "Budi Santoso", NIK: "3201012304850001", Complaint: "sertifikat belum keluar"},
+		},
+		{
 			name: "a mail app's signature leaves a mail without a form",
 			mail: "sertifikat saya belum keluar\n\nDikirim dari Yahoo Mail di Android",
 			want: formView{Complaint: "sertifikat saya belum keluar"},
