@@ -56,24 +56,26 @@ func toComplainantJSON(c ticket.Complainant) complainantJSON {
 }
 
 type ticketSummaryJSON struct {
-	ID                   int64            `json:"id"`
-	Number               string           `json:"number"`
-	Channel              string           `json:"channel"`
-	Category             string           `json:"category"`
-	CategoryAlternatives []string         `json:"category_alternatives"`
-	Status               string           `json:"status"`
-	Priority             string           `json:"priority"`
-	Queue                string           `json:"queue"`
-	AssigneeID           *int64           `json:"assignee_id"`
-	Subject              string           `json:"subject"`
-	Description          string           `json:"description"`
-	CallRef              string           `json:"call_ref"`
-	Complainant          complainantJSON  `json:"complainant"`
-	Documents            ticket.Documents `json:"documents"`
-	Warnings             []string         `json:"warnings"`
-	SLA                  ticket.SLA       `json:"sla"`
-	CreatedAt            time.Time        `json:"created_at"`
-	UpdatedAt            time.Time        `json:"updated_at"`
+	ID          int64            `json:"id"`
+	Number      string           `json:"number"`
+	Channel     string           `json:"channel"`
+	Category    string           `json:"category"`
+	Status      string           `json:"status"`
+	Priority    string           `json:"priority"`
+	Queue       string           `json:"queue"`
+	AssigneeID  *int64           `json:"assignee_id"`
+	Subject     string           `json:"subject"`
+	Description string           `json:"description"`
+	CallRef     string           `json:"call_ref"`
+	Complainant complainantJSON  `json:"complainant"`
+	Documents   ticket.Documents `json:"documents"`
+	Warnings    []string         `json:"warnings"`
+	SLA         ticket.SLA       `json:"sla"`
+	CreatedAt   time.Time        `json:"created_at"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+
+	// CategoryAlternatives are the other categories the text matched.
+	CategoryAlternatives []string `json:"category_alternatives"`
 }
 
 func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {

@@ -25,20 +25,22 @@ type Inbound struct {
 	// validated; only non-empty fields are used.
 	Complainant ticket.Complainant
 	Category    ticket.Category
+	Priority    ticket.Priority
+	Status      ticket.Status // of a new ticket; new when empty
+	Subject     string
+	Body        string
+	CallRef     string
+	AuthorID    *int64   // the agent who typed it in, for the call center
+	Warnings    []string // problems found in the data, kept on the ticket
+
 	// CategoryAlternatives are other categories the item's text matched,
-	// best first, kept on a new ticket for the agent.
+	// best first, kept on a new ticket for the agent. Complaint is the
+	// complaint itself when the channel tells it apart from Body (an
+	// email's Keluhan, without signature or quoted history): a new
+	// ticket's description, Body when empty.
 	CategoryAlternatives []ticket.Category
-	Priority             ticket.Priority
-	Status               ticket.Status // of a new ticket; new when empty
-	Subject              string
-	Body                 string
-	// Complaint is the complaint itself when the channel tells it apart
-	// from Body (an email's Keluhan, without signature or quoted history):
-	// a new ticket's description. Body when empty.
-	Complaint string
-	CallRef   string
-	AuthorID  *int64   // the agent who typed it in, for the call center
-	Warnings  []string // problems found in the data, kept on the ticket
+	Complaint            string
+
 	// Sender is where answers to the item go (an email's Reply-To, else its
 	// From), HTML its HTML, sanitised, and ReadWarnings the problems met
 	// reading the item itself (broken MIME): all kept on its message.
@@ -199,9 +201,9 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 // open creates a ticket for item from complainant c (new when its ID is
 // 0), in one statement with everything that comes with it.
 func (in *Ingester) open(ctx context.Context, c ticket.Complainant, changed bool, open []ticket.Ticket, item Inbound) (Result, error) {
-	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, CategoryAlternatives: item.CategoryAlternatives,
-		Status: item.Status, Priority: item.Priority, Subject: item.Subject, Description: cmp.Or(item.Complaint, item.Body), CallRef: item.CallRef, CreatedBy: item.AuthorID,
-		Documents: item.Documents, Warnings: item.Warnings}
+	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, Status: item.Status, Priority: item.Priority,
+		Subject: item.Subject, Description: cmp.Or(item.Complaint, item.Body), CallRef: item.CallRef, CreatedBy: item.AuthorID,
+		Documents: item.Documents, Warnings: item.Warnings, CategoryAlternatives: item.CategoryAlternatives}
 	if t.Status == "" {
 		t.Status = ticket.StatusNew
 	}

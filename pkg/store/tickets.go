@@ -48,8 +48,8 @@ type ticketWithComplainant struct {
 	C complainantRow `gorm:"embedded;embeddedPrefix:c_"`
 }
 
-const ticketColumns = `t.id, t.number, t.channel, t.category, t.category_alternatives, t.status, t.priority, t.queue, t.assignee_id,
-	t.complainant_id, t.subject, t.description, t.call_ref, t.documents, t.warnings, t.first_response_due,
+const ticketColumns = `t.id, t.number, t.channel, t.category, t.category_alternatives, t.status, t.priority, t.queue,
+	t.assignee_id, t.complainant_id, t.subject, t.description, t.call_ref, t.documents, t.warnings, t.first_response_due,
 	t.resolution_due, t.first_responded_at, t.sla_breached, t.created_by, t.created_at, t.updated_at, t.resolved_at,
 	c.id AS c_id, c.name AS c_name, c.nik AS c_nik, c.phone AS c_phone, c.email AS c_email,
 	c.whatsapp_id AS c_whatsapp_id, c.birth_place AS c_birth_place, c.birth_date AS c_birth_date,

@@ -159,28 +159,29 @@ type SLA struct {
 
 // Ticket is one complaint being worked by the help desk.
 type Ticket struct {
-	ID       int64
-	Number   string // human-readable, e.g. PL-211110-000123; the subject token
-	Channel  Channel
-	Category Category
+	ID            int64
+	Number        string // human-readable, e.g. PL-211110-000123; the subject token
+	Channel       Channel
+	Category      Category
+	Status        Status
+	Priority      Priority
+	Queue         string
+	AssigneeID    *int64
+	ComplainantID int64
+	Complainant   *Complainant
+	Subject       string
+	Description   string
+	CallRef       string
+	CreatedBy     *int64 // the agent who typed it in, for call-center tickets
+	Documents     Documents
+	Warnings      []string // problems found in the data, e.g. a NIK whose date disagrees
+	SLA           SLA
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+
 	// CategoryAlternatives are the other categories the complaint's text
 	// matched, best first: the agent's choices when Category is not right.
 	CategoryAlternatives []Category
-	Status               Status
-	Priority             Priority
-	Queue                string
-	AssigneeID           *int64
-	ComplainantID        int64
-	Complainant          *Complainant
-	Subject              string
-	Description          string
-	CallRef              string
-	CreatedBy            *int64 // the agent who typed it in, for call-center tickets
-	Documents            Documents
-	Warnings             []string // problems found in the data, e.g. a NIK whose date disagrees
-	SLA                  SLA
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
 
 	Messages    []Message
 	Attachments []Attachment

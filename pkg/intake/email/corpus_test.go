@@ -168,3 +168,37 @@ func BenchmarkCorpus(b *testing.B) {
 		rules.Classify(subjects[k] + "\n" + form.Complaint)
 	}
 }
+
+// FuzzExtractForm reads any text as a form and a category without
+// panicking, and finds no NIK whose digits are not in the text, in order.
+func FuzzExtractForm(f *testing.F) {
+	rules, err := ParseCategoryRules(configs.Categories)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, c := range readCorpus(f) {
+		raw, err := os.ReadFile(filepath.Join("testdata", "corpus", c.file))
+		if err != nil {
+			f.Fatal(err)
+		}
+		if m, err := Parse(raw); err == nil {
+			f.Add(m.Text)
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		form := extractForm(text, testNow)
+		if form.NIK != "" && !strings.Contains(digitsOf(text), digitsOf(form.NIK)) {
+			t.Errorf("NIK %q is not in the text %q", form.NIK, text)
+		}
+		rules.Classify(text)
+	})
+}
+
+func digitsOf(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r >= '0' && r <= '9' {
+			return r
+		}
+		return -1
+	}, s)
+}
