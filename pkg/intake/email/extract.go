@@ -157,7 +157,7 @@ func history(line string) bool {
 // forwardLine reports whether line starts a forwarded mail's headers. The
 // first letter rules out most lines before any pattern runs.
 func forwardLine(line string) bool {
-	if line == "" || !strings.ContainsRune("-_ fopba", rune(line[0]|0x20)) {
+	if line == "" || !strings.ContainsRune("-_ fopbaFOPBA", rune(line[0])) {
 		return false
 	}
 	return forwardRE.MatchString(line) || historyRuleRE.MatchString(line)

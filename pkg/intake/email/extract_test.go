@@ -282,6 +282,12 @@ Keluhan: sertifikat dosis 2 tidak muncul
 			want: formView{Name: "Budi Santoso", NIK: "3201012304850001", Complaint: "sertifikat belum keluar"},
 		},
 		{
+			name: "Outlook's rule above our own mail quoted back",
+			mail: "Berikut saya lengkapi:\nNama : Bambang\n\n________________________________\nFrom: Pengaduan <pedulilindungi@kemkes.go.id>\n" +
+				"Subject: [PL-261102-000321] Pengaduan Anda telah kami terima\n\n- NIK: 3507**********01\n- Keluhan: sertifikat belum keluar\n",
+			want: formView{Name: "Bambang", Complaint: "Berikut saya lengkapi:"},
+		},
+		{
 			name: "a mail app's signature leaves a mail without a form",
 			mail: "sertifikat saya belum keluar\n\nDikirim dari Yahoo Mail di Android",
 			want: formView{Complaint: "sertifikat saya belum keluar"},

@@ -109,7 +109,7 @@ var (
 // matchLabel reports which field a line labels and the value it gives.
 func matchLabel(line string) (formField, string, bool) {
 	line = undecorate(line)
-	if line == "" || !strings.ContainsRune(labelInitials, rune(line[0]|0x20)) {
+	if line == "" || !strings.ContainsRune(labelInitials, unicode.ToLower(rune(line[0]))) {
 		return fieldNone, "", false // most lines of prose, without trying every pattern
 	}
 	for i, re := range labelREs {

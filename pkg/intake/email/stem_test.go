@@ -49,6 +49,7 @@ func TestCategoryMeaning(t *testing.T) {
 		{"too far apart", "Nama lengkap saya Budi Santoso bin Ahmad dari Kelurahan Cilandak, kemarin saya salah pilih jam", "other", nil},
 		{"two complaints: the first rule and the other kept", "nama saya salah dan sertifikat booster belum muncul",
 			"personal_data_change", []string{"certificate_missing"}},
+		{"a vaccine brand corrected", "Di sertifikat tertulis vaksin Sinovac, seharusnya Pfizer", "certificate_data_error", nil},
 		{"numbers joined, not clauses", "sertifikat dosis 1 dan 2 tidak ada", "certificate_missing", nil},
 	}
 	for _, tt := range tests {
