@@ -3,8 +3,8 @@ package configs
 
 import "embed"
 
-// Categories is categories.yaml: the keyword rules that guess a complaint's
-// category, read by email.ParseCategoryRules.
+// Categories is categories.yaml: the phrase and concept rules that guess a
+// complaint's category, read by email.ParseCategoryRules.
 //
 //go:embed categories.yaml
 var Categories []byte
@@ -26,3 +26,10 @@ var Routing []byte
 //
 //go:embed sla.yaml
 var SLA []byte
+
+// Words is words.yaml: informal Indonesian and common Javanese and
+// Sundanese words with their standard forms, and the stems the stemmer
+// keeps, read by email.ParseCategoryRules before it matches a complaint.
+//
+//go:embed words.yaml
+var Words []byte

@@ -75,6 +75,9 @@ type ticketSummaryJSON struct {
 	SLA         ticket.SLA       `json:"sla"`
 	CreatedAt   time.Time        `json:"created_at"`
 	UpdatedAt   time.Time        `json:"updated_at"`
+
+	// CategoryAlternatives are the other categories the text matched.
+	CategoryAlternatives []string `json:"category_alternatives"`
 }
 
 // toTicketSummaryJSON masks the subject and description like a message's
@@ -89,6 +92,10 @@ func toTicketSummaryJSON(t ticket.Ticket) ticketSummaryJSON {
 	}
 	if out.Warnings == nil {
 		out.Warnings = []string{}
+	}
+	out.CategoryAlternatives = make([]string, len(t.CategoryAlternatives))
+	for i, c := range t.CategoryAlternatives {
+		out.CategoryAlternatives[i] = string(c)
 	}
 	return out
 }

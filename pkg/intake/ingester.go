@@ -4,6 +4,7 @@
 package intake
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,6 +32,15 @@ type Inbound struct {
 	CallRef     string
 	AuthorID    *int64   // the agent who typed it in, for the call center
 	Warnings    []string // problems found in the data, kept on the ticket
+
+	// CategoryAlternatives are other categories the item's text matched,
+	// best first, kept on a new ticket for the agent. Complaint is the
+	// complaint itself when the channel tells it apart from Body (an
+	// email's Keluhan, without signature or quoted history): a new
+	// ticket's description, Body when empty.
+	CategoryAlternatives []ticket.Category
+	Complaint            string
+
 	// Sender is where answers to the item go (an email's Reply-To, else its
 	// From), HTML its HTML, sanitised, and ReadWarnings the problems met
 	// reading the item itself (broken MIME): all kept on its message.
@@ -192,8 +202,8 @@ func (in *Ingester) ingest(ctx context.Context, item Inbound) (Result, error) {
 // 0), in one statement with everything that comes with it.
 func (in *Ingester) open(ctx context.Context, c ticket.Complainant, changed bool, open []ticket.Ticket, item Inbound) (Result, error) {
 	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, Status: item.Status, Priority: item.Priority,
-		Subject: item.Subject, Description: item.Body, CallRef: item.CallRef, CreatedBy: item.AuthorID,
-		Documents: item.Documents, Warnings: item.Warnings}
+		Subject: item.Subject, Description: cmp.Or(item.Complaint, item.Body), CallRef: item.CallRef, CreatedBy: item.AuthorID,
+		Documents: item.Documents, Warnings: item.Warnings, CategoryAlternatives: item.CategoryAlternatives}
 	t.FillDefaults()
 	if item.Channel == ticket.ChannelCallCenter {
 		// The agent who typed it in was talking to the caller: that call is

@@ -235,6 +235,32 @@ func TestIngestDefaults(t *testing.T) {
 	}
 }
 
+// An email's ticket describes the complaint the form gave, not the whole
+// mail, and keeps the other categories its text matched for the agent.
+func TestIngestComplaintAndAlternatives(t *testing.T) {
+	f := newFixture(t)
+	item := call("idem-1", nikSiti, phoneSiti)
+	item.Body = "Keluhan: nama di sertifikat salah, sertifikat belum muncul\n\nDikirim dari iPhone saya"
+	item.Complaint = "nama di sertifikat salah, sertifikat belum muncul"
+	item.Category = ticket.CategoryPersonalDataChange
+	item.CategoryAlternatives = []ticket.Category{ticket.CategoryCertificateMissing}
+	res := f.ingest(t, item)
+	tk := f.ticket(t, res.Ticket.ID)
+	if tk.Description != item.Complaint || !slices.Equal(tk.CategoryAlternatives, item.CategoryAlternatives) {
+		t.Errorf("ticket description %q, alternatives %v; want %q, %v", tk.Description, tk.CategoryAlternatives,
+			item.Complaint, item.CategoryAlternatives)
+	}
+	if ms, err := f.s.Messages(context.Background(), tk.ID); err != nil || len(ms) != 1 || ms[0].Body != item.Body {
+		t.Errorf("messages = %+v, %v; want the whole body kept on the one message", ms, err)
+	}
+
+	item = call("idem-2", nikBudi, "")
+	tk = f.ticket(t, f.ingest(t, item).Ticket.ID)
+	if tk.Description != item.Body || tk.CategoryAlternatives == nil || len(tk.CategoryAlternatives) != 0 {
+		t.Errorf("ticket description %q, alternatives %#v; want the body and none", tk.Description, tk.CategoryAlternatives)
+	}
+}
+
 func TestIngestSameSourceAgain(t *testing.T) {
 	tests := []struct {
 		name     string

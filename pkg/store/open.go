@@ -45,10 +45,10 @@ WITH c_new AS (
 ), n AS (
     SELECT nextval('tickets_id_seq') AS id
 ), t AS (
-    INSERT INTO tickets (id, number, channel, category, status, priority, complainant_id, subject, description,
+    INSERT INTO tickets (id, number, channel, category, category_alternatives, status, priority, complainant_id, subject, description,
         call_ref, documents, warnings, created_by, first_responded_at, created_at, updated_at, resolved_at)
     SELECT n.id, @numpfx || CASE WHEN n.id < 1000000 THEN lpad(n.id::text, 6, '0') ELSE n.id::text END,
-        @channel, @category, @status, @priority, c.id, @subj, @descr, @callref, CAST(@docs AS jsonb),
+        @channel, @category, CAST(@catalts AS jsonb), @status, @priority, c.id, @subj, @descr, @callref, CAST(@docs AS jsonb),
         CAST(@warns AS jsonb), @actor, @firstresp, @ts, @ts, @resolved
     FROM n, c
     RETURNING id, number
@@ -129,7 +129,7 @@ func (s *Store) OpenTicket(ctx context.Context, nt NewTicket) (err error) {
 		"cid": c.ID, "upd": nt.Changed, "cname": crow.Name, "cnik": crow.NIK, "cphone": crow.Phone,
 		"cemail": crow.Email, "cwa": crow.WhatsAppID, "cplace": crow.BirthPlace,
 		"cbirth": crow.BirthDate, "nikwarn": jsonText(crow.NIKWarnings), "idents": jsonText(idents),
-		"ts": now, "numpfx": numberPrefix(now), "channel": trow.Channel, "category": trow.Category,
+		"ts": now, "numpfx": numberPrefix(now), "channel": trow.Channel, "category": trow.Category, "catalts": jsonText(trow.CategoryAlts),
 		"status": trow.Status, "priority": trow.Priority, "subj": trow.Subject, "descr": trow.Description,
 		"callref": trow.CallRef, "docs": jsonText(trow.Documents), "warns": jsonText(trow.Warnings),
 		"actor": m.AuthorID, "firstresp": t.SLA.FirstRespondedAt, "resolved": resolvedAt,

@@ -19,6 +19,7 @@ type ticketRow struct {
 	Number           string
 	Channel          string
 	Category         string
+	CategoryAlts     []string `gorm:"column:category_alternatives;serializer:json"`
 	Status           string
 	Priority         string
 	Queue            string
@@ -47,8 +48,8 @@ type ticketWithComplainant struct {
 	C complainantRow `gorm:"embedded;embeddedPrefix:c_"`
 }
 
-const ticketColumns = `t.id, t.number, t.channel, t.category, t.status, t.priority, t.queue, t.assignee_id,
-	t.complainant_id, t.subject, t.description, t.call_ref, t.documents, t.warnings, t.first_response_due,
+const ticketColumns = `t.id, t.number, t.channel, t.category, t.category_alternatives, t.status, t.priority, t.queue,
+	t.assignee_id, t.complainant_id, t.subject, t.description, t.call_ref, t.documents, t.warnings, t.first_response_due,
 	t.resolution_due, t.first_responded_at, t.sla_breached, t.created_by, t.created_at, t.updated_at, t.resolved_at,
 	c.id AS c_id, c.name AS c_name, c.nik AS c_nik, c.phone AS c_phone, c.email AS c_email,
 	c.whatsapp_id AS c_whatsapp_id, c.birth_place AS c_birth_place, c.birth_date AS c_birth_date,
@@ -59,7 +60,11 @@ func toDBTicket(t *ticket.Ticket) ticketRow {
 	if warnings == nil {
 		warnings = []string{}
 	}
-	return ticketRow{ID: t.ID, Number: t.Number, Channel: string(t.Channel), Category: string(t.Category),
+	alts := make([]string, len(t.CategoryAlternatives))
+	for i, c := range t.CategoryAlternatives {
+		alts[i] = string(c)
+	}
+	return ticketRow{ID: t.ID, Number: t.Number, Channel: string(t.Channel), Category: string(t.Category), CategoryAlts: alts,
 		Status: string(t.Status), Priority: string(t.Priority), Queue: t.Queue, AssigneeID: t.AssigneeID,
 		ComplainantID: t.ComplainantID, Subject: t.Subject, Description: t.Description, CallRef: t.CallRef,
 		Documents: t.Documents, Warnings: warnings, FirstResponseDue: t.SLA.FirstResponseDue,
@@ -78,6 +83,10 @@ func toTicket(tc ticketWithComplainant) ticket.Ticket {
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if t.Warnings == nil {
 		t.Warnings = []string{}
+	}
+	t.CategoryAlternatives = make([]ticket.Category, len(r.CategoryAlts))
+	for i, c := range r.CategoryAlts {
+		t.CategoryAlternatives[i] = ticket.Category(c)
 	}
 	if tc.C.ID != 0 {
 		c := toComplainant(tc.C)

@@ -183,6 +183,10 @@ type Ticket struct {
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
 
+	// CategoryAlternatives are the other categories the complaint's text
+	// matched, best first: the agent's choices when Category is not right.
+	CategoryAlternatives []Category
+
 	Messages    []Message
 	Attachments []Attachment
 	Events      []Event

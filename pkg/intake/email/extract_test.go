@@ -229,6 +229,69 @@ Keluhan: sertifikat dosis 2 tidak muncul
 			mail: "Nama: Budi\nNama saya sudah benar di KTP\nHP saya hilang - jadi ganti nomor\nNIK-nya sudah dipakai orang lain\nHP-ku hilang\nKendala-kendala: banyak\nKeluhan: ganti nomor",
 			want: formView{Name: "Budi", Complaint: "ganti nomor"},
 		},
+		{
+			name: "HTML table whose value cells start with the separator",
+			mail: HTMLToText("<table><tr><td>Nama</td><td>: Rina Kartika Sari</td></tr><tr><td>NIK</td><td>:&nbsp;3273015708900002</td></tr>" +
+				"<tr><td>Keluhan</td><td><p>: Nama di sertifikat salah</p></td></tr></table>"),
+			want: formView{Name: "Rina Kartika Sari", NIK: "3273015708900002", Complaint: "Nama di sertifikat salah"},
+		},
+		{
+			name: "label and its : value on separate lines",
+			mail: "Nama\n: Rina Kartika Sari\nNIK\n: 3273015708900002\nNo HP\n: 0812 2233 4455\nKeluhan\n: sertifikat belum muncul",
+			want: formView{Name: "Rina Kartika Sari", NIK: "3273015708900002", Phone: "0812 2233 4455", Complaint: "sertifikat belum muncul"},
+		},
+		{
+			name: "abbreviated, misspelt and bold labels",
+			mail: "*Nama Lengkp*: Rina\nNik Ktp : 3273015708900002\nTmpt/Tgl Lahir : Bandung, 17 Agst 1990\nNo.Hp : 0812 2233 4455\n*Kluhan*: x",
+			want: formView{Name: "Rina", NIK: "3273015708900002", BirthPlace: "Bandung", BirthDateText: "17 Agst 1990", BirthDate: "1990-08-17",
+				Phone: "0812 2233 4455", Complaint: "x"},
+		},
+		{
+			name: "a whole numbered form on one line",
+			mail: "1. Nama: Rina Kartika 2. NIK: 3273015708900002 3. TTL: Bandung, 17-08-1990 4. No HP/WA: 0812 2233 4455 5. Keluhan: sertifikat belum muncul",
+			want: formView{Name: "Rina Kartika", NIK: "3273015708900002", BirthPlace: "Bandung", BirthDateText: "17-08-1990", BirthDate: "1990-08-17",
+				Phone: "0812 2233 4455", Complaint: "sertifikat belum muncul"},
+		},
+		{
+			name: "values with notes: NIK in groups with a remark, WA before the phone, a comma in the date",
+			mail: "Nama: Rina\nNIK: 3273 0157 0890 0002 (sesuai KTP)\nTTL: Bandung, 17 Agustus, 1990\nNo HP: WA 0812-2233-4455\nKeluhan: x",
+			want: formView{Name: "Rina", NIK: "3273 0157 0890 0002", BirthPlace: "Bandung", BirthDateText: "17 Agustus, 1990", BirthDate: "1990-08-17",
+				Phone: "0812-2233-4455", Complaint: "x"},
+		},
+		{
+			name: "a form quoted in a relative's forward is the complainant's",
+			mail: "Tolong dibantu, ini ibu saya.\n\nSent from my iPhone\n\nBegin forwarded message:\n\n> From: Ibu <ibu@example.com>\n> Subject: vaksin\n>\n" +
+				"> Nama: Siti Maemunah\n> NIK: 3205154107580002\n> Keluhan: booster belum keluar\n>\n> Dikirim dari iPhone saya\n",
+			want: formView{Name: "Siti Maemunah", NIK: "3205154107580002", Complaint: "booster belum keluar"},
+		},
+		{
+			name: "our own acknowledgement quoted back is not read",
+			mail: "Ini foto KTP saya\n\nPada Sen, 2 Nov 2026 pukul 09.00 Pengaduan <pedulilindungi@kemkes.go.id>\nmenulis:\n> [PL-261102-000321]\n> - Nama Lengkap: Siti\n> - NIK: 3205**********02\n> - Keluhan: booster belum keluar\n",
+			want: formView{Complaint: "Ini foto KTP saya"},
+		},
+		{
+			name: "an iPhone forward of one's own mail carries the signature twice; the complaint holds it never",
+			mail: "Mohon dibantu, belum ada balasan\n\nDikirim dari iPhone saya\n\nAwal pesan terusan:\n\nDari: Rina <rina@icloud.com>\n" +
+				"Tanggal: 1 November 2026 pukul 19.40.11 WIB\nKe: pedulilindungi@kemkes.go.id\nPerihal: sertifikat\n\n" +
+				"Sertifikat booster saya belum keluar.\nNama: Rina Kartika Sari\nNIK: 3273015708900002\n\nDikirim dari iPhone saya",
+			want: formView{Name: "Rina Kartika Sari", NIK: "3273015708900002", Complaint: "Mohon dibantu, belum ada balasan\n\nSertifikat booster saya belum keluar."},
+		},
+		{
+			name: "Dari written as a label is not a forwarded mail's header",
+			mail: "Dari: Budi Santoso, Cilandak\nNama: Budi Santoso\nNIK: 3201012304850001\nKeluhan: sertifikat belum keluar",
+			want: formView{Name: "Budi Santoso", NIK: "3201012304850001", Complaint: "sertifikat belum keluar"},
+		},
+		{
+			name: "Outlook's rule above our own mail quoted back",
+			mail: "Berikut saya lengkapi:\nNama : Bambang\n\n________________________________\nFrom: Pengaduan <pedulilindungi@kemkes.go.id>\n" +
+				"Subject: [PL-261102-000321] Pengaduan Anda telah kami terima\n\n- NIK: 3507**********01\n- Keluhan: sertifikat belum keluar\n",
+			want: formView{Name: "Bambang", Complaint: "Berikut saya lengkapi:"},
+		},
+		{
+			name: "a mail app's signature leaves a mail without a form",
+			mail: "sertifikat saya belum keluar\n\nDikirim dari Yahoo Mail di Android",
+			want: formView{Complaint: "sertifikat saya belum keluar"},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -323,6 +386,18 @@ func TestParseDateMonthNames(t *testing.T) {
 			if err != nil || got.Month() != month || got.Day() != 9 || got.Year() != 2001 {
 				t.Errorf("ParseDate(9 %s 2001) = %v, %v; want 2001-%02d-09", name, got, err, month)
 			}
+		}
+	}
+}
+
+// Label variants of every kind start with one of labelInitials, or
+// matchLabel's shortcut would skip them.
+func TestLabelInitials(t *testing.T) {
+	for _, l := range []string{"Nama", "nami", "No HP", "NIK", "N.I.K", "TTL", "Tempat", "Tmpt/Tgl Lahir", "Tanggal Lahir",
+		"Kota Lahir", "Keluhan", "Kluhan", "Kendala", "Kronologi", "HP", "Handphone", "Ponsel", "Permasalahan", "Pengaduan",
+		"WA", "WhatsApp", "Masalah", "Aduan", "Isi Keluhan", "Telp", "Tlp"} {
+		if f, _, ok := matchLabel(l + ": x"); !ok || f == fieldNone {
+			t.Errorf("matchLabel(%q) found no label", l+": x")
 		}
 	}
 }

@@ -30,6 +30,7 @@ type textWriter struct {
 	pending int  // newlines owed before the next text
 	space   bool // a space is owed before the next text on the line
 	pre     int  // depth of <pre>, where whitespace is kept
+	quote   int  // depth of <blockquote>: its lines start with "> ", as a text part quotes
 }
 
 // hiddenElements carry no text a reader would see.
@@ -77,6 +78,9 @@ func (w *textWriter) node(n *html.Node) {
 		case n.DataAtom == atom.Pre:
 			w.pre++
 			defer func() { w.pre-- }()
+		case n.DataAtom == atom.Blockquote:
+			w.quote++
+			defer func() { w.quote-- }()
 		}
 	case html.DocumentNode:
 	default: // comments, doctypes
@@ -108,6 +112,9 @@ func (w *textWriter) write(s string) {
 		w.b.WriteString(strings.Repeat("\n", w.pending))
 	} else if w.space && w.pending == 0 {
 		w.b.WriteByte(' ')
+	}
+	if w.quote > 0 && (w.b.Len() == 0 || strings.HasSuffix(w.b.String(), "\n")) {
+		w.b.WriteString(strings.Repeat("> ", w.quote))
 	}
 	w.pending, w.space = 0, false
 	w.b.WriteString(s)

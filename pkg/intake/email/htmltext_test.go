@@ -26,6 +26,9 @@ func TestHTMLToText(t *testing.T) {
 			"banyak spasi\n\nakhir"},
 		{"inline elements join", "Nama <b>Siti</b> <i>Rahma</i>wati", "Nama Siti Rahmawati"},
 		{"comments dropped", "a<!-- rahasia -->b", "ab"},
+		{"blockquote lines quoted as a text part quotes them", "<div>Tolong dibantu</div><blockquote type=\"cite\"><div>Nama: Siti<br>NIK: 3201</div>" +
+			"<blockquote><p>lama</p></blockquote></blockquote><div>Salam</div>",
+			"Tolong dibantu\n\n> Nama: Siti\n> NIK: 3201\n\n> > lama\n\nSalam"},
 		{"empty", "", ""},
 	}
 	for _, tt := range tests {

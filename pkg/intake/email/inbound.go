@@ -69,7 +69,11 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	var missing []string
 	in.Complainant, in.Warnings, missing = complainantOf(m, form, now)
 	in.Sender = in.Complainant.Email // answers go where the mail came from, whatever the record holds
-	in.Category = a.rules.Guess(m.Subject + "\n" + form.Complaint)
+	in.Category, in.CategoryAlternatives = a.rules.Classify(m.Subject + "\n" + form.Complaint)
+	// The ticket describes the complaint as the form gives it: signatures
+	// and quoted history are left on the message, not quoted back in the
+	// acknowledgement.
+	in.Complaint = form.Complaint
 	attachments, docs, err := a.storeAttachments(m.Attachments)
 	if err != nil {
 		return in, err

@@ -265,3 +265,35 @@ func TestInboundSmallInlineImageTakesNoPosition(t *testing.T) {
 		t.Errorf("documents = %+v, want all three received", in.Documents)
 	}
 }
+
+// The ticket describes the complaint without the signature or the forward
+// around it, once; the message keeps the mail as written.
+func TestInboundComplaintWithoutSignature(t *testing.T) {
+	a := adapterFor(t, email.Limits{})
+	tests := []struct {
+		file, complaint string
+		category        ticket.Category
+	}{
+		{"corpus/01-iphone-inline-photos.eml", "Nama di sertifikat salah, tertulis Rina Kartika Sary.", ticket.CategoryPersonalDataChange},
+		{"corpus/07-forward-quoted-daughter.eml", "sertifikat dosis ke 2 durung metu, padahal wis vaksin 5 Oktober", ticket.CategoryCertificateMissing},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			in := inboundOf(t, a, fixture(t, tt.file))
+			if in.Complaint != tt.complaint || in.Category != tt.category {
+				t.Errorf("complaint %q, category %s; want %q, %s", in.Complaint, in.Category, tt.complaint, tt.category)
+			}
+			if n := strings.Count(in.Body, "Dikirim dari iPhone saya"); n != 1 {
+				t.Errorf("body holds the signature %d times, want it once as written", n)
+			}
+		})
+	}
+	// Both readings are kept when the text says two things.
+	raw := []byte("From: a@example.com\r\nSubject: tolong\r\nMessage-ID: <alt@example.com>\r\n\r\n" +
+		"Keluhan: nama saya di sertifikat salah dan sertifikat booster belum muncul\r\n")
+	in := inboundOf(t, a, raw)
+	if in.Category != ticket.CategoryPersonalDataChange ||
+		!slices.Equal(in.CategoryAlternatives, []ticket.Category{ticket.CategoryCertificateMissing}) {
+		t.Errorf("category %s, alternatives %v; want personal_data_change, [certificate_missing]", in.Category, in.CategoryAlternatives)
+	}
+}
