@@ -5,7 +5,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # shellcheck source=scripts/env.sh
 . scripts/env.sh
 
-scripts/provision.sh db
+scripts/provision.sh db heif
 go build -o bin/aduan ./cmd/aduan
 bin/aduan migrate
 bin/aduan seed --demo

@@ -27,6 +27,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("document checks: %w", err)
 	}
+	a.Log.Info("document checks", "heic_decoding", checker.HEIFAvailable(), "ocr", checker.OCRAvailable())
 	tasks.NewDocumentChecker(a.Store, a.Blobs, checker, a.Log).Register(w)
 	smtp := tasks.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
