@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/tasks"
 )
 
 // App holds Aduan's parts, built from one Config.
@@ -109,14 +108,6 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
 }
 
-// redisConnOpt describes the Redis connection for asynq parts that make
-// their own clients.
-func (a *App) redisConnOpt() asynq.RedisConnOpt {
-	o := a.Redis.Options()
-	return asynq.RedisClientOpt{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password,
-		DB: o.DB, TLSConfig: o.TLSConfig}
-}
-
 // Close releases the connections.
 func (a *App) Close() error {
 	return errors.Join(a.Redis.Close(), a.Store.Close())
@@ -139,7 +130,7 @@ func (a *App) Handler() http.Handler {
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 		},
-		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
+		TaskMonitor: tasks.NewMonitor(a.Redis, httpapi.TaskMonitorPath),
 	})
 }
 
