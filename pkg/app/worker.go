@@ -40,7 +40,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 		return nil, err
 	}
 	n, err := notify.NewNotifier(a.Store, notify.NewSMTPSender(smtp), configs.Templates, notify.Settings{
-		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour,
+		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour, AnswerWait: a.Config.SMTP.AnswerWait,
 		AttachmentLimit: fmt.Sprintf("%d MB", a.Config.IMAP.MaxAttachment>>20),
 		MailLimit:       fmt.Sprintf("%d MB", a.Config.IMAP.MaxMail>>20),
 	}, a.Log)

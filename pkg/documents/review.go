@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"slices"
 	"strconv"
 
 	"github.com/aduan/aduan/pkg/store"
@@ -44,6 +43,7 @@ type Store interface {
 	FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (bool, error)
 	AddEvents(ctx context.Context, events ...ticket.Event) error
 	AddOutbox(ctx context.Context, taskType string, payload any) error
+	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)
 }
 
 // Blobs is where attachments' bytes are read and derivatives written;
@@ -65,8 +65,7 @@ type Blobs interface {
 //     summary from all its attachments, and the decision — needs_info and a
 //     request to the complainant, or back to open — made once per set of
 //     checked attachments (DocumentsMemory.Decided) and asking once per
-//     distinct request (DocumentsMemory.Requested), telling once of the
-//     message's files refused as too large;
+//     distinct request (DocumentsMemory.Requested);
 //  3. the same photo on tickets with another NIK flags both tickets, each
 //     flag a warning written once with its event.
 type Reviewer struct {
@@ -98,7 +97,7 @@ func (d *Reviewer) Review(ctx context.Context, ticketID, messageID int64) error 
 	}
 	checked := 0
 	for _, a := range atts {
-		// A refused file has no bytes to check: decide tells of it.
+		// A refused file has no bytes to check: the answer to its mail tells of it.
 		if !a.Stored || a.Check.Verdict != ticket.VerdictPending {
 			continue
 		}
@@ -180,16 +179,11 @@ func unusable(reason string) Result {
 // summary and the request to the complainant name the document that is
 // still needed. Otherwise (unknown, other) what the checker saw is kept.
 func checkedKind(claimed, detected ticket.AttachmentKind) ticket.AttachmentKind {
-	if isDocumentKind(claimed) || detected == ticket.KindUnknown || detected == "" {
+	if claimed.IsDocument() || detected == ticket.KindUnknown || detected == "" {
 		return claimed
 	}
 	return detected
 }
-
-// documentKinds are the three documents, in the order people are asked for them.
-var documentKinds = []ticket.AttachmentKind{ticket.KindKTP, ticket.KindSelfie, ticket.KindVaccineCard}
-
-func isDocumentKind(k ticket.AttachmentKind) bool { return slices.Contains(documentKinds, k) }
 
 // MisuseWarning is the warning a ticket gets when one of its photos came
 // with another NIK on the ticket numbered other.

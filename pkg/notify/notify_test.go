@@ -112,6 +112,17 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 			{Filename: "kartu-vaksin.heic", ContentType: "image/heic", Size: 15 << 20, RefusedReason: "too_large", Kind: ticket.KindVaccineCard},
 		}
 	})
+	// The KTP is not checked yet: the answer waits for it, a while.
+	var notYet *notify.NotYet
+	if err := f.ack(t, res); !errors.As(err, &notYet) || notYet.Pending != 1 || notYet.After <= 0 ||
+		notYet.After > notify.DefaultAnswerPoll {
+		t.Fatalf("with the KTP being checked: %v, want to wait", err)
+	}
+	if n := len(f.mx.Received()); n != 0 {
+		t.Fatalf("%d mails while waiting", n)
+	}
+	// A minute on, it goes without the check, saying the photo is being checked.
+	f.notifier.Now = func() time.Time { return time.Now().Add(notify.DefaultAnswerWait) }
 	if err := f.ack(t, res); err != nil {
 		t.Fatal(err)
 	}
@@ -141,20 +152,30 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 	for _, want := range []string{
 		"Yth. Bapak/Ibu Siti Aminah", "[" + res.Ticket.Number + "]", "NIK: 320101******0001",
 		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 320101******0001 sudah terdaftar.",
-		"Foto yang diterima: KTP\n", "kartu-vaksin.heic", "10 MB", "7–10 hari", "WhatsApp 0811-1050-0567", "119 ext 9",
-		"This is an automatic reply;",
+		"- Foto KTP: diterima, sedang kami periksa\n", "kartu-vaksin.heic", "10 MB", "7–10 hari",
+		"WhatsApp 0811-1050-0567", "119 ext 9", "This is an automatic reply;",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the body lacks %q:\n%s", want, m.Text)
 		}
 	}
-	for _, want := range []string{"- Tempat, Tanggal Lahir", "- Nomor HP", "- swafoto memegang KTP", "- foto kartu vaksinasi"} {
-		if !strings.Contains(missing, want) {
+	for _, want := range []string{"- Tempat, Tanggal Lahir", "- Nomor HP", "- Swafoto memegang KTP (belum kami terima)",
+		"- Foto kartu vaksinasi (belum kami terima)", "Foto yang Anda kirim masih kami periksa. Bila ada yang perlu dikirim ulang"} {
+		if !strings.Contains(oneLine(missing), oneLine(want)) {
 			t.Errorf("missing list lacks %q:\n%s", want, missing)
 		}
 	}
-	if strings.Contains(missing, "- foto KTP") || strings.Contains(missing, "- Nama Lengkap") {
+	if strings.Contains(missing, "- Foto KTP") || strings.Contains(missing, "- Nama Lengkap") ||
+		strings.Contains(m.Text, "sudah lengkap") {
 		t.Errorf("missing list names what arrived:\n%s", missing)
+	}
+	// Recorded as gone before the checks, so the checks' findings are mailed.
+	events, err := f.store.Events(context.Background(), res.Ticket.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := ticket.AnswerTo(events, res.Message.ID); !ok || a.PhotosChecked || a.AnswerID == 0 {
+		t.Errorf("answered event %+v %v, want one for the mail, photos not checked", a, ok)
 	}
 
 	out := f.outbound(t, ackID(res))
