@@ -38,7 +38,6 @@ type Store interface {
 	DocumentsMemory(ctx context.Context, ticketID int64) (store.DocumentsMemory, error)
 	RememberDocuments(ctx context.Context, ticketID int64, decided, requested string) error
 	LastStatusChange(ctx context.Context, ticketID int64) (ticket.Event, error)
-	OpeningMessageID(ctx context.Context, ticketID int64) (int64, error)
 	ImageReuses(ctx context.Context, ticketID int64) ([]store.ImageReuse, error)
 	FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (bool, error)
 	AddEvents(ctx context.Context, events ...ticket.Event) error
