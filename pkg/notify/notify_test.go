@@ -363,3 +363,41 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.Received()))
 	}
 }
+
+// A file whose name says nothing of what it shows (IMG_0042.HEIC) and that
+// cannot be read is named in the answer, with why, so the sender knows
+// which photo to send again.
+func TestAckNamesAnUnreadableFileOfNoKnownKind(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	heic := "format HEIC/HEIF belum didukung; ubah ke JPG (di iPhone: Pengaturan > Kamera > Format > Paling Kompatibel) lalu kirim ulang"
+	res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, func(in *intake.Inbound) {
+		in.Attachments = []ticket.Attachment{{Filename: "IMG_0042.HEIC", ContentType: "image/heic", Size: 2048,
+			SHA256: strings.Repeat("b", 64), Stored: true, Kind: ticket.KindUnknown}}
+	})
+	atts, err := f.store.Attachments(ctx, res.Ticket.ID)
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("attachments %+v, %v", atts, err)
+	}
+	if _, err := f.store.SaveCheck(ctx, atts[0].ID, ticket.KindUnknown, ticket.Check{Verdict: ticket.VerdictUnreadable,
+		Reasons: []string{heic}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ack(t, res); err != nil {
+		t.Fatal(err)
+	}
+	mails := f.mx.Received()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails, want 1", len(mails))
+	}
+	text := oneLine(mails[0].Text)
+	for _, want := range []string{"- Berkas IMG_0042.HEIC: tidak dapat kami baca (" + heic + ")",
+		"- Foto KTP (belum kami terima)", "- Swafoto memegang KTP (belum kami terima)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the answer lacks %q:\n%s", want, mails[0].Text)
+		}
+	}
+	if strings.Contains(text, "masih kami periksa") {
+		t.Errorf("the answer says a checked file is being checked:\n%s", mails[0].Text)
+	}
+}

@@ -58,11 +58,12 @@ func (a Answer) Data() map[string]any {
 
 // AnswerTo returns the answer recorded among events for message
 // messageID; ok is false when it has none (yet).
-func AnswerTo(events []Event, messageID int64) (a Answer, ok bool) {
+func AnswerTo(events []Event, messageID int64) (Answer, bool) {
 	for _, e := range events {
 		if e.Kind != EventAnswered {
 			continue
 		}
+		var a Answer
 		b, err := json.Marshal(e.Data)
 		if err != nil || json.Unmarshal(b, &a) != nil {
 			continue // not written by Answer.Data
