@@ -17,6 +17,7 @@ import (
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/tasks"
 )
@@ -32,6 +33,7 @@ type App struct {
 	Desk     *desk.Desk
 	Rules    Rules
 	Router   *routing.Router
+	Reports  sla.Reports // the weekly report, compliance by pkg/sla's rule
 	Registry *prometheus.Registry
 
 	mailMetrics *mailMetrics
@@ -102,10 +104,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log))
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), sla.NewMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
-		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
+		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
 }
 
 // Close releases the connections.
@@ -122,7 +124,7 @@ func (a *App) Handler() http.Handler {
 		Desk:     a.Desk,
 		Mail:     a.Store,
 		Queues:   a.Router,
-		Reports:  a.Store,
+		Reports:  a.Reports,
 		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,

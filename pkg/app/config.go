@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/aduan/aduan/pkg/internal/tlsmode"
 )
 
 // Config is all of Aduan's configuration. Defaults are set by
@@ -98,10 +100,10 @@ func DefaultConfig() Config {
 		TokenTTL:          12 * time.Hour,
 		MaxDBConns:        20,
 		WorkerConcurrency: 10,
-		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
+		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: tlsmode.TLS, Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
-		SMTP: SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		SMTP: SMTPConfig{TLS: tlsmode.StartTLS, From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
 	}
 }
 
@@ -162,10 +164,9 @@ func (c Config) Validate() error {
 		}
 	}
 	for _, tls := range checks {
-		switch tls.v {
-		case "none", "starttls", "tls":
-		default:
-			return fmt.Errorf("%s must be none, starttls or tls, not %q", tls.name, tls.v)
+		if !tlsmode.Valid(tls.v) {
+			return fmt.Errorf("%s must be %s, %s or %s, not %q", tls.name, tlsmode.None, tlsmode.StartTLS, tlsmode.TLS,
+				tls.v)
 		}
 	}
 	if c.IMAP.MaxAttachment <= 0 || c.IMAP.MaxMail < c.IMAP.MaxAttachment {

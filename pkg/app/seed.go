@@ -72,9 +72,8 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 			return nil, err
 		}
 		_, err = a.Ingester.Ingest(ctx, intake.Inbound{Channel: ticket.ChannelCallCenter, SourceID: call.source,
-			Category: call.category, Body: call.body, AuthorID: &agentID, Status: ticket.StatusNew,
-			Priority: ticket.PriorityNormal, Complainant: ticket.Complainant{Name: call.name, NIK: call.nik,
-				Phone: phone, NIKWarnings: nik.Warnings}})
+			Category: call.category, Body: call.body, AuthorID: &agentID,
+			Complainant: ticket.Complainant{Name: call.name, NIK: call.nik, Phone: phone, NIKWarnings: nik.Warnings}})
 		if err != nil {
 			return nil, fmt.Errorf("demo ticket %s: %w", call.source, err)
 		}

@@ -178,7 +178,7 @@ func unusable(reason string) Result {
 // summary and the request to the complainant name the document that is
 // still needed. Otherwise (unknown, other) what the checker saw is kept.
 func checkedKind(claimed, detected ticket.AttachmentKind) ticket.AttachmentKind {
-	if claimed.IsDocument() || detected == ticket.KindUnknown || detected == "" {
+	if ticket.IsRequiredDocument(claimed) || detected == ticket.KindUnknown || detected == "" {
 		return claimed
 	}
 	return detected

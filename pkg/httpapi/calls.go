@@ -46,8 +46,7 @@ const (
 // rejected field is named, with a message the agent can act on.
 func (req callRequest) toInbound(agent ticket.User, now time.Time) (intake.Inbound, error) {
 	f := ticket.FieldErrors{}
-	in := intake.Inbound{Channel: ticket.ChannelCallCenter, AuthorID: &agent.ID, Status: ticket.StatusNew,
-		Priority: ticket.PriorityNormal}
+	in := intake.Inbound{Channel: ticket.ChannelCallCenter, AuthorID: &agent.ID}
 	if req.Channel != string(ticket.ChannelCallCenter) {
 		f.Add("channel", `kanal harus "callcenter"; kanal lain masuk lewat email dan WhatsApp`)
 	}

@@ -25,7 +25,7 @@ type Inbound struct {
 	Complainant ticket.Complainant
 	Category    ticket.Category
 	Priority    ticket.Priority
-	Status      ticket.Status // of a new ticket; new when empty
+	Status      ticket.Status // of a new ticket; ticket.DefaultStatus when empty
 	Subject     string
 	Body        string
 	CallRef     string
@@ -195,18 +195,7 @@ func (in *Ingester) open(ctx context.Context, c ticket.Complainant, changed bool
 	t := ticket.Ticket{Channel: item.Channel, Category: item.Category, Status: item.Status, Priority: item.Priority,
 		Subject: item.Subject, Description: item.Body, CallRef: item.CallRef, CreatedBy: item.AuthorID,
 		Documents: item.Documents, Warnings: item.Warnings}
-	if t.Status == "" {
-		t.Status = ticket.StatusNew
-	}
-	if t.Priority == "" {
-		t.Priority = ticket.PriorityNormal
-	}
-	if t.Category == "" {
-		t.Category = ticket.CategoryOther
-	}
-	if t.Documents == (ticket.Documents{}) {
-		t.Documents = ticket.NoDocuments
-	}
+	t.FillDefaults()
 	if item.Channel == ticket.ChannelCallCenter {
 		// The agent who typed it in was talking to the caller: that call is
 		// the first response.

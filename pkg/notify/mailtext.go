@@ -83,20 +83,21 @@ func (n *Notifier) ackView(t ticket.Ticket, in ticket.Message, opening bool, att
 			reasons[p.Kind] = p.Reasons
 		}
 	}
-	for _, k := range ticket.DocumentKinds {
+	for _, d := range ticket.RequiredDocuments {
+		k, what := d.Kind, d.Heading()
 		switch s := docs.State(k); s {
 		case ticket.DocMissing:
 			if v.NeedsDocuments {
-				v.MissingPhotos = append(v.MissingPhotos, docNames[k])
+				v.MissingPhotos = append(v.MissingPhotos, what)
 			}
 		case ticket.DocReceived:
-			v.Photos = append(v.Photos, photoView{What: docNames[k], State: "checking"})
+			v.Photos = append(v.Photos, photoView{What: what, State: "checking"})
 		case ticket.DocOK:
-			v.Photos = append(v.Photos, photoView{What: docNames[k], State: "ok"})
+			v.Photos = append(v.Photos, photoView{What: what, State: "ok"})
 		default:
-			v.Photos = append(v.Photos, photoView{What: docNames[k], State: string(s), Reasons: maskAll(reasons[k])})
+			v.Photos = append(v.Photos, photoView{What: what, State: string(s), Reasons: maskAll(reasons[k])})
 			if v.NeedsDocuments {
-				v.ResendPhotos = append(v.ResendPhotos, docNames[k])
+				v.ResendPhotos = append(v.ResendPhotos, what)
 			}
 		}
 	}
@@ -107,7 +108,7 @@ func (n *Notifier) ackView(t ticket.Ticket, in ticket.Message, opening bool, att
 		switch {
 		case a.TooLarge():
 			v.TooLarge = append(v.TooLarge, maskNIKs(a.Filename)) // people name photos after their NIK
-		case a.Stored && !a.Kind.IsDocument() && a.Check.Verdict == ticket.VerdictUnreadable:
+		case a.Stored && !ticket.IsRequiredDocument(a.Kind) && a.Check.Verdict == ticket.VerdictUnreadable:
 			// Named by its file, so the sender knows which one: a HEIC
 			// photo called IMG_0042 says nothing of what it shows.
 			v.Photos = append(v.Photos, photoView{What: "Berkas " + maskNIKs(a.Filename), State: "unreadable",
@@ -160,9 +161,11 @@ type docsProblemView struct {
 	Reasons     []string
 }
 
-// docNames are the documents as the help desk asks for them.
-var docNames = map[ticket.AttachmentKind]string{ticket.KindKTP: "Foto KTP",
-	ticket.KindSelfie: "Swafoto memegang KTP", ticket.KindVaccineCard: "Foto kartu vaksinasi"}
+// docName is a document as the help desk asks for it, heading a line.
+func docName(k ticket.AttachmentKind) string {
+	d, _ := ticket.RequiredDocumentOf(k)
+	return d.Heading()
+}
 
 func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit}
@@ -170,10 +173,10 @@ func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 		v.Name = t.Complainant.Name
 	}
 	for _, k := range r.Missing {
-		v.Missing = append(v.Missing, docNames[k])
+		v.Missing = append(v.Missing, docName(k))
 	}
 	for _, p := range r.Problems {
-		pv := docsProblemView{What: docNames[p.Kind], State: "tidak dapat kami baca"}
+		pv := docsProblemView{What: docName(p.Kind), State: "tidak dapat kami baca"}
 		if p.State == ticket.DocMismatch {
 			pv.State = "tidak sesuai"
 		}

@@ -15,6 +15,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
+	"github.com/aduan/aduan/pkg/internal/tlsmode"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -58,14 +59,8 @@ func (s SMTPSettings) Validate() error {
 	if err != nil {
 		return err
 	}
-	switch s.TLS {
-	case "none":
-		if !isLoopback(host) {
-			return fmt.Errorf("smtp: tls none is allowed only to a loopback relay, not %q", host)
-		}
-	case "starttls", "tls":
-	default:
-		return fmt.Errorf("smtp: tls must be none, starttls or tls, not %q", s.TLS)
+	if err := tlsmode.Check(s.TLS, host); err != nil {
+		return fmt.Errorf("smtp: %w", err)
 	}
 	if _, err := mail.ParseAddress(s.From); err != nil {
 		return fmt.Errorf("smtp: from %q: %w", s.From, err)
@@ -79,23 +74,13 @@ func (s SMTPSettings) hostPort() (string, int, error) {
 	}
 	host, portText, err := net.SplitHostPort(s.Addr)
 	if err != nil { // no port: the usual one for the TLS mode
-		host, portText = s.Addr, map[string]string{"none": "25", "starttls": "587", "tls": "465"}[s.TLS]
+		host, portText = s.Addr, map[string]string{tlsmode.None: "25", tlsmode.StartTLS: "587", tlsmode.TLS: "465"}[s.TLS]
 	}
 	port, err := strconv.Atoi(portText)
 	if err != nil || port < 1 || port > 65535 {
 		return "", 0, fmt.Errorf("smtp: bad port in %q", s.Addr)
 	}
 	return host, port, nil
-}
-
-// isLoopback reports whether host is this machine, the only place mail
-// may travel unencrypted (a relay on localhost that encrypts onward).
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // SMTPSender sends mail through an SMTP relay with go-mail, one
@@ -170,16 +155,16 @@ func (s *SMTPSender) client() (*gomail.Client, error) {
 	}
 	opts := []gomail.Option{gomail.WithPort(port), gomail.WithTimeout(s.Timeout)}
 	switch s.cfg.TLS {
-	case "none":
+	case tlsmode.None:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
-	case "starttls":
+	case tlsmode.StartTLS:
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
-	case "tls":
+	case tlsmode.TLS:
 		opts = append(opts, gomail.WithSSL())
 	}
 	if s.cfg.User != "" {
 		mechs := []gomail.SMTPAuthType{gomail.SMTPAuthPlain, gomail.SMTPAuthLogin}
-		if s.cfg.TLS == "none" { // Validate allowed it only on loopback
+		if s.cfg.TLS == tlsmode.None { // Validate allowed it only on loopback
 			mechs = []gomail.SMTPAuthType{gomail.SMTPAuthPlainNoEnc, gomail.SMTPAuthLoginNoEnc}
 		}
 		opts = append(opts, gomail.WithOpportunisticSMTPAuth(mechs...),

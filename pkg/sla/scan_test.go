@@ -252,7 +252,7 @@ func TestSLAResolvedTicketsNeverBreach(t *testing.T) {
 	}
 }
 
-func TestSLAFirstResponseInTimeIsMet(t *testing.T) {
+func TestSLAFirstResponseInTimeKeepsTheTarget(t *testing.T) {
 	f := newSLAFixture(t)
 	tk := f.ticket(t, ticket.Ticket{CreatedAt: wib(1, 12, 9, 0)}) // first response due Monday 17:00
 	f.scanAt(t, wib(1, 12, 9, 0))
@@ -265,15 +265,18 @@ func TestSLAFirstResponseInTimeIsMet(t *testing.T) {
 	if r := f.scanAt(t, wib(1, 13, 10, 0)); r.Breached != 0 || r.Escalated != 0 {
 		t.Errorf("scan after an answer in time: %+v", r)
 	}
-	if got = f.load(t, tk.ID); got.SLA.Breached || !sla.Met(got) || got.Priority != ticket.PriorityNormal {
-		t.Errorf("answered in time: breached %v, met %v, priority %s", got.SLA.Breached, sla.Met(got), got.Priority)
+	// Answered in time and not resolved yet: nothing is missed, nothing decided.
+	if got = f.load(t, tk.ID); got.SLA.Breached || sla.VerdictOf(got.SLA) != sla.VerdictPending ||
+		got.Priority != ticket.PriorityNormal {
+		t.Errorf("answered in time: breached %v, verdict %s, priority %s", got.SLA.Breached, sla.VerdictOf(got.SLA),
+			got.Priority)
 	}
 	// The resolution is still owed: due Thursday 09:00.
 	if r := f.scanAt(t, wib(1, 15, 9, 1)); r.Breached != 1 || r.Escalated != 1 {
 		t.Errorf("scan after the resolution due time: %+v", r)
 	}
-	if got = f.load(t, tk.ID); !got.SLA.Breached || sla.Met(got) {
-		t.Errorf("resolution missed: breached %v, met %v", got.SLA.Breached, sla.Met(got))
+	if got = f.load(t, tk.ID); !got.SLA.Breached || sla.VerdictOf(got.SLA) != sla.VerdictMissed {
+		t.Errorf("resolution missed: breached %v, verdict %s", got.SLA.Breached, sla.VerdictOf(got.SLA))
 	}
 	if n := f.events(t, tk.ID, sla.EventBreached, string(store.SLAFirstResponse)); n != 0 {
 		t.Errorf("%d first response breaches for a ticket answered in time", n)

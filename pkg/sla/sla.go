@@ -97,18 +97,6 @@ func EscalatedPriority(p ticket.Priority) ticket.Priority {
 	return ticket.PriorityUrgent
 }
 
-// Met reports whether t has kept its SLA as far as the ticket shows: no
-// target was recorded as missed, and its first response, if any, came by
-// its due time. A ticket does not carry when it was resolved; reports use
-// store.SLAMetSQL, which knows.
-func Met(t ticket.Ticket) bool {
-	s := t.SLA
-	if s.Breached {
-		return false
-	}
-	return s.FirstRespondedAt == nil || s.FirstResponseDue == nil || !s.FirstRespondedAt.After(*s.FirstResponseDue)
-}
-
 // rulesFile is configs/sla.yaml as written.
 type rulesFile struct {
 	Calendar        CalendarConfig `yaml:"calendar"`

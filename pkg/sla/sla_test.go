@@ -78,30 +78,6 @@ func TestEscalatedPriority(t *testing.T) {
 	}
 }
 
-func TestMet(t *testing.T) {
-	due := slaWIB(2026, 1, 12, 11, 0)
-	early, late := due.Add(-time.Minute), due.Add(time.Minute)
-	tests := []struct {
-		name string
-		sla  ticket.SLA
-		want bool
-	}{
-		{"no due times yet", ticket.SLA{}, true},
-		{"waiting, not breached", ticket.SLA{FirstResponseDue: &due}, true},
-		{"answered in time", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &early}, true},
-		{"answered at the due time", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &due}, true},
-		{"answered late", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &late}, false},
-		{"breached", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &early, Breached: true}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Met(ticket.Ticket{SLA: tt.sla}); got != tt.want {
-				t.Errorf("Met = %v, want %v", got, tt.want)
-			}
-		})
-	}
-}
-
 func TestParseSLARejects(t *testing.T) {
 	const calendar = "calendar: {business_day: 9h, hours: {monday: [08:00-17:00]}}\n"
 	const queue = "escalation_queue: eskalasi\n"

@@ -74,7 +74,7 @@ func toTicket(tc ticketWithComplainant) ticket.Ticket {
 		Queue: r.Queue, AssigneeID: r.AssigneeID, ComplainantID: r.ComplainantID, Subject: r.Subject,
 		Description: r.Description, CallRef: r.CallRef, Documents: r.Documents, Warnings: r.Warnings,
 		SLA: ticket.SLA{FirstResponseDue: r.FirstResponseDue, ResolutionDue: r.ResolutionDue,
-			FirstRespondedAt: r.FirstRespondedAt, Breached: r.SLABreached},
+			FirstRespondedAt: r.FirstRespondedAt, ResolvedAt: r.ResolvedAt, Breached: r.SLABreached},
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if t.Warnings == nil {
 		t.Warnings = []string{}
@@ -104,17 +104,14 @@ func (s *Store) CreateTicket(ctx context.Context, t *ticket.Ticket) error {
 	return db.Create(&row).Error
 }
 
-// ticketRef matches a ticket number, with or without its brackets.
-var ticketRef = regexp.MustCompile(`(?i)^\[?(PL-\d{6}-\d{6,})\]?$`)
-
 // TicketByRef returns a ticket by id or number, with its complainant.
 // forUpdate locks the row until the transaction ends.
 func (s *Store) TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error) {
 	q := s.conn(ctx).Table("tickets t").Select(ticketColumns).Joins("JOIN complainants c ON c.id = t.complainant_id")
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
 		q = q.Where("t.id = ?", id)
-	} else if m := ticketRef.FindStringSubmatch(strings.TrimSpace(ref)); m != nil {
-		q = q.Where("t.number = ?", strings.ToUpper(m[1]))
+	} else if number, ok := ticket.ParseNumber(ref); ok {
+		q = q.Where("t.number = ?", number)
 	} else {
 		return ticket.Ticket{}, ticket.Errorf(ticket.ENOTFOUND, "Tiket tidak ditemukan. / Ticket not found.")
 	}
@@ -226,8 +223,8 @@ func (s *Store) matchQuery(ctx context.Context, q *gorm.DB, text string) *gorm.D
 		return q.Where("t.complainant_id IN (?)", s.conn(ctx).Model(&identityRow{}).Select("complainant_id").
 			Where("kind = ? AND value = ?", string(kind), value))
 	}
-	if m := ticketRef.FindStringSubmatch(text); m != nil {
-		return q.Where("t.number = ?", strings.ToUpper(m[1]))
+	if number, ok := ticket.ParseNumber(text); ok {
+		return q.Where("t.number = ?", number)
 	}
 	if digitsOnly.MatchString(text) {
 		if nik := ticket.NormalizeNIK(text); len(nik) == 16 {

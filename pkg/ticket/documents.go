@@ -4,16 +4,50 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-// DocumentKinds are the three documents a complaint may need, in the order
-// people are asked for them.
-var DocumentKinds = []AttachmentKind{KindKTP, KindSelfie, KindVaccineCard}
+// RequiredDocument is one of the three photos a complaint about a
+// certificate or personal data needs (Category.NeedsDocuments), with the
+// words the help desk uses for it.
+type RequiredDocument struct {
+	Kind  AttachmentKind
+	Photo string // the photo as people are asked for it, e.g. "foto KTP"
+	Shows string // what it shows, as a receipt names it, e.g. "KTP"
+}
 
-// IsDocument reports whether k is one of the three documents.
-func (k AttachmentKind) IsDocument() bool { return slices.Contains(DocumentKinds, k) }
+// RequiredDocuments are the three, in the order people are asked for them.
+var RequiredDocuments = []RequiredDocument{
+	{Kind: KindKTP, Photo: "foto KTP", Shows: "KTP"},
+	{Kind: KindSelfie, Photo: "swafoto memegang KTP", Shows: "swafoto dengan KTP"},
+	{Kind: KindVaccineCard, Photo: "foto kartu vaksinasi", Shows: "kartu vaksinasi"},
+}
 
-// State returns the state of document k; "" when k is not a document.
+// RequiredDocumentOf returns the required document of kind k; ok is false
+// for a kind that is not one (other, unknown).
+func RequiredDocumentOf(k AttachmentKind) (d RequiredDocument, ok bool) {
+	i := slices.IndexFunc(RequiredDocuments, func(d RequiredDocument) bool { return d.Kind == k })
+	if i < 0 {
+		return RequiredDocument{}, false
+	}
+	return RequiredDocuments[i], true
+}
+
+// IsRequiredDocument reports whether kind k is one of the three.
+func IsRequiredDocument(k AttachmentKind) bool {
+	_, ok := RequiredDocumentOf(k)
+	return ok
+}
+
+// Heading is Photo starting a sentence or a list item: "Foto KTP".
+func (d RequiredDocument) Heading() string {
+	r, size := utf8.DecodeRuneInString(d.Photo)
+	return string(unicode.ToUpper(r)) + d.Photo[size:]
+}
+
+// State returns the state of the document of kind k; missing for a kind
+// that is not one of the three.
 func (d Documents) State(k AttachmentKind) DocumentState {
 	switch k {
 	case KindKTP:
@@ -23,7 +57,21 @@ func (d Documents) State(k AttachmentKind) DocumentState {
 	case KindVaccineCard:
 		return d.VaccineCard
 	}
-	return ""
+	return DocMissing
+}
+
+// With returns d with the document of kind k in state s; d itself for a
+// kind that is not one of the three.
+func (d Documents) With(k AttachmentKind, s DocumentState) Documents {
+	switch k {
+	case KindKTP:
+		d.KTP = s
+	case KindSelfie:
+		d.Selfie = s
+	case KindVaccineCard:
+		d.VaccineCard = s
+	}
+	return d
 }
 
 // DocumentsOf derives a ticket's documents from its attachments: per
@@ -33,7 +81,7 @@ func (d Documents) State(k AttachmentKind) DocumentState {
 // for their check.
 func DocumentsOf(atts []Attachment) (docs Documents, pending int) {
 	rank := map[DocumentState]int{DocMissing: 0, DocReceived: 1, DocUnreadable: 2, DocMismatch: 3, DocOK: 4}
-	state := map[AttachmentKind]DocumentState{}
+	docs = NoDocuments
 	for _, a := range atts {
 		if !a.Stored {
 			continue
@@ -42,17 +90,11 @@ func DocumentsOf(atts []Attachment) (docs Documents, pending int) {
 		if s == DocReceived {
 			pending++
 		}
-		if a.Kind.IsDocument() && rank[s] > rank[state[a.Kind]] {
-			state[a.Kind] = s
+		if IsRequiredDocument(a.Kind) && rank[s] > rank[docs.State(a.Kind)] {
+			docs = docs.With(a.Kind, s)
 		}
 	}
-	get := func(k AttachmentKind) DocumentState {
-		if s, ok := state[k]; ok {
-			return s
-		}
-		return DocMissing
-	}
-	return Documents{KTP: get(KindKTP), Selfie: get(KindSelfie), VaccineCard: get(KindVaccineCard)}, pending
+	return docs, pending
 }
 
 // documentState is what a's check says of the document it shows.
@@ -77,8 +119,8 @@ func (a Attachment) documentState() DocumentState {
 func RequestFor(docs Documents, atts []Attachment) *DocsRequest {
 	r := &DocsRequest{Missing: []AttachmentKind{}, Problems: []DocsProblem{}}
 	var key []string
-	for _, k := range DocumentKinds {
-		s := docs.State(k)
+	for _, d := range RequiredDocuments {
+		k, s := d.Kind, docs.State(d.Kind)
 		switch s {
 		case DocOK:
 			continue

@@ -2,7 +2,9 @@ package ticket
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -149,11 +151,13 @@ type Documents struct {
 // NoDocuments is the summary of a ticket that has received nothing yet.
 var NoDocuments = Documents{KTP: DocMissing, Selfie: DocMissing, VaccineCard: DocMissing}
 
-// SLA holds a ticket's due times and whether they were missed.
+// SLA holds a ticket's due times, when it met them, and whether one was
+// recorded as missed; sla.VerdictOf judges it.
 type SLA struct {
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
 	ResolutionDue    *time.Time `json:"resolution_due,omitempty"`
 	FirstRespondedAt *time.Time `json:"first_responded_at,omitempty"`
+	ResolvedAt       *time.Time `json:"resolved_at,omitempty"` // the latest resolution; none while open again
 	Breached         bool       `json:"breached"`
 }
 
@@ -184,6 +188,32 @@ type Ticket struct {
 	Events      []Event
 }
 
+// The defaults of a new ticket, whichever channel it came by, for what
+// its intake does not say.
+const (
+	DefaultStatus   = StatusNew
+	DefaultPriority = PriorityNormal
+	DefaultCategory = CategoryOther
+)
+
+// FillDefaults gives a new ticket the defaults where it has nothing:
+// DefaultStatus, DefaultPriority, DefaultCategory, and no documents
+// received (NoDocuments).
+func (t *Ticket) FillDefaults() {
+	if t.Status == "" {
+		t.Status = DefaultStatus
+	}
+	if t.Priority == "" {
+		t.Priority = DefaultPriority
+	}
+	if t.Category == "" {
+		t.Category = DefaultCategory
+	}
+	if t.Documents == (Documents{}) {
+		t.Documents = NoDocuments
+	}
+}
+
 // NumberPrefix starts every ticket number.
 const NumberPrefix = "PL"
 
@@ -192,6 +222,33 @@ const NumberPrefix = "PL"
 // and sort like the tickets they name while the sequence keeps six digits.
 func FormatNumber(day time.Time, seq int64) string {
 	return fmt.Sprintf("%s-%s-%06d", NumberPrefix, day.In(Jakarta).Format("060102"), seq)
+}
+
+// numberSyntax is a ticket number as FormatNumber writes it.
+const numberSyntax = NumberPrefix + `-\d{6}-\d{6,}`
+
+var (
+	// numberPattern finds a number in any case: people retype numbers, and
+	// mail clients change a subject's case.
+	numberPattern = regexp.MustCompile(`(?i)` + numberSyntax)
+	// wholeNumber is a number alone, perhaps in a subject token's brackets.
+	wholeNumber = regexp.MustCompile(`(?i)^\[?(` + numberSyntax + `)\]?$`)
+)
+
+// ParseNumber returns ref as a ticket number, upper-cased, when ref is one,
+// with or without its brackets ("[PL-211110-000123]").
+func ParseNumber(ref string) (string, bool) {
+	m := wholeNumber.FindStringSubmatch(strings.TrimSpace(ref))
+	if m == nil {
+		return "", false
+	}
+	return strings.ToUpper(m[1]), true
+}
+
+// FindNumber returns the first ticket number in text, e.g. the token of a
+// reply's subject, upper-cased; "" when there is none.
+func FindNumber(text string) string {
+	return strings.ToUpper(numberPattern.FindString(text))
 }
 
 // Jakarta is the help desk's time zone (WIB). A fixed offset keeps the

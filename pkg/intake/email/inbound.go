@@ -45,8 +45,6 @@ func NewAdapter(rules *CategoryRules, blobs Blobs, limits Limits) *Adapter {
 	return &Adapter{rules: rules, blobs: blobs, limits: limits, now: time.Now}
 }
 
-var subjectNumber = regexp.MustCompile(`(?i)\[?(PL-\d{6}-\d{6,})\]?`)
-
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|balas|aw|sv|antw)\s*:`)
 
 // Inbound builds the Ingester's item for m, whose raw bytes are stored
@@ -60,11 +58,9 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 		Subject: strings.TrimSpace(m.Subject), Body: m.Text, HTML: m.HTML, ReadWarnings: m.Warnings,
 		Automatic: m.Automatic, Ack: m.Automatic == "",
 		ThreadRefs:     append(bracketed(m.InReplyTo), bracketed(m.References)...),
-		LooksLikeReply: replyPrefix.MatchString(m.Subject), Status: ticket.StatusNew, Priority: ticket.PriorityNormal,
+		LooksLikeReply: replyPrefix.MatchString(m.Subject), Status: ticket.DefaultStatus,
 	}
-	if match := subjectNumber.FindStringSubmatch(m.Subject); match != nil {
-		in.ThreadNumber = strings.ToUpper(match[1])
-	}
+	in.ThreadNumber = ticket.FindNumber(m.Subject)
 	if m.Bounce.Failed() && m.Bounce.OriginalMessageID != "" {
 		// A delay or a success report stays automatic mail, but our
 		// message may still arrive, so it is not marked failed.
@@ -80,12 +76,9 @@ func (a *Adapter) Inbound(m *Mail, raw []byte, rawSHA string) (intake.Inbound, e
 	}
 	in.Attachments, in.Documents = attachments, docs
 	if in.Category.NeedsDocuments() {
-		for _, d := range []struct {
-			name  string
-			state ticket.DocumentState
-		}{{"foto KTP", docs.KTP}, {"swafoto memegang KTP", docs.Selfie}, {"foto kartu vaksinasi", docs.VaccineCard}} {
-			if d.state == ticket.DocMissing {
-				missing = append(missing, d.name)
+		for _, d := range ticket.RequiredDocuments {
+			if docs.State(d.Kind) == ticket.DocMissing {
+				missing = append(missing, d.Photo)
 			}
 		}
 	}
@@ -192,14 +185,7 @@ func (a *Adapter) storeAttachments(parts []Part) ([]ticket.Attachment, ticket.Do
 		}
 		att.SHA256, att.Size, att.Stored = sum, size, true
 		total += size
-		switch att.Kind {
-		case ticket.KindKTP:
-			docs.KTP = ticket.DocReceived
-		case ticket.KindSelfie:
-			docs.Selfie = ticket.DocReceived
-		case ticket.KindVaccineCard:
-			docs.VaccineCard = ticket.DocReceived
-		}
+		docs = docs.With(att.Kind, ticket.DocReceived)
 		out = append(out, att)
 	}
 	return out, docs, nil

@@ -24,9 +24,6 @@ var kindWords = []struct {
 	{ticket.KindVaccineCard, []string{"vaksin", "vaccin", "sertifikat", "certificate", "card"}},
 }
 
-// byPosition is the order people attach the three photos in.
-var byPosition = []ticket.AttachmentKind{ticket.KindKTP, ticket.KindSelfie, ticket.KindVaccineCard}
-
 // documentExtensions are the image and PDF file name extensions trusted when
 // the mail gives no useful content type.
 var documentExtensions = map[string]bool{
@@ -60,8 +57,8 @@ func GuessKind(filename, contentType string, position int) ticket.AttachmentKind
 			}
 		}
 	}
-	if position >= 0 && position < len(byPosition) {
-		return byPosition[position]
+	if position >= 0 && position < len(ticket.RequiredDocuments) { // people attach them in the order asked
+		return ticket.RequiredDocuments[position].Kind
 	}
 	return ticket.KindUnknown
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
+
+	"github.com/aduan/aduan/pkg/internal/tlsmode"
 )
 
 // Mailbox says where complaint mail is read from and where it goes after.
@@ -29,14 +31,8 @@ func (m Mailbox) Validate() error {
 	if err != nil {
 		return fmt.Errorf("imap %s: address %q: %w", m.User, m.Addr, err)
 	}
-	switch m.TLS {
-	case "none":
-		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-			return fmt.Errorf("imap %s: tls none is allowed only to a server on this machine (loopback), not %q", m.User, host)
-		}
-	case "starttls", "tls":
-	default:
-		return fmt.Errorf("imap %s: tls must be none, starttls or tls, not %q", m.User, m.TLS)
+	if err := tlsmode.Check(m.TLS, host); err != nil {
+		return fmt.Errorf("imap %s: %w", m.User, err)
 	}
 	return nil
 }
@@ -44,12 +40,12 @@ func (m Mailbox) Validate() error {
 // dial connects to the mailbox's server as its TLS setting says.
 func (m Mailbox) dial(opts *imapclient.Options) (*imapclient.Client, error) {
 	switch m.TLS {
-	case "tls":
+	case tlsmode.TLS:
 		return imapclient.DialTLS(m.Addr, opts)
-	case "starttls":
+	case tlsmode.StartTLS:
 		return imapclient.DialStartTLS(m.Addr, opts)
-	case "none":
+	case tlsmode.None:
 		return imapclient.DialInsecure(m.Addr, opts)
 	}
-	return nil, fmt.Errorf("imap tls must be none, starttls or tls, not %q", m.TLS)
+	return nil, fmt.Errorf("imap: %w", tlsmode.Check(m.TLS, ""))
 }
