@@ -8,7 +8,7 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/aduan ./cmd/aduan
 
 FROM debian:bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends ca-certificates \
+ && apt-get install -y --no-install-recommends ca-certificates libheif-examples \
  && rm -rf /var/lib/apt/lists/* \
  && mkdir -p /data
 COPY --from=build /out/aduan /usr/local/bin/aduan

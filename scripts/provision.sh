@@ -11,6 +11,8 @@
 #              127.0.0.1:1143, plain), users in scripts/mail/users, and swaks to send
 #              test mail; see "Mail" below. scripts/mail/reset.sh empties the mailboxes.
 #              make run's demo (scripts/demo) and make test both use it.
+#   heif       optional: heif-convert (libheif-examples), so the document checks decode
+#              iPhones' HEIC photos; without it they ask for JPG. A failed install warns.
 # To add a component (e.g. browser: chromium), write provision_<name>.
 set -euo pipefail
 
@@ -380,6 +382,12 @@ provision_loadtools() {
   have pgbench || pkgs+=(postgresql-client)
   if [ ${#pkgs[@]} -eq 0 ]; then log "load tools present (hey, wrk, pgbench)"; return; fi
   apt_install "${pkgs[@]}"
+}
+
+provision_heif() {
+  if have heif-convert; then log "heif-convert present"; return; fi
+  (apt_install libheif-examples) ||
+    log "WARNING: libheif-examples not installed: HEIC photos will be refused, asking for JPG"
 }
 
 # provision_browser() { ... chromium ... }            (to be added)

@@ -16,10 +16,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 demo=0
 if demo_mail_wanted; then demo=1; fi
 if [ "$demo" = 1 ]; then
-  scripts/provision.sh db mail
+  scripts/provision.sh db mail heif
   export ADUAN_CONFIG=$DEMO_CONFIG
 else
-  scripts/provision.sh db
+  scripts/provision.sh db heif
 fi
 go build -o bin/aduan ./cmd/aduan
 bin/aduan migrate

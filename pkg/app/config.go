@@ -100,6 +100,9 @@ type SMTPConfig struct {
 	// AckPerSenderPerHour caps acknowledgements to one address, so a
 	// misbehaving robot cannot make us a mail cannon.
 	AckPerSenderPerHour int `yaml:"ack_per_sender_per_hour"`
+	// AnswerWait is how long the answer to a complainant's mail waits for
+	// the checks of its photos; 0 means notify.DefaultAnswerWait.
+	AnswerWait time.Duration `yaml:"answer_wait"`
 }
 
 // DefaultConfig returns the configuration used when nothing is set.

@@ -29,6 +29,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err != nil {
 		return nil, fmt.Errorf("document checks: %w", err)
 	}
+	a.Log.Info("document checks", "heic_decoding", checker.HEIFAvailable(), "ocr", checker.OCRAvailable())
 	tasks.NewDocumentsCheck(documents.NewReviewer(a.Store, a.Blobs, checker, a.Log)).Register(w)
 	smtp := notify.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
@@ -40,7 +41,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 		return nil, err
 	}
 	n, err := notify.NewNotifier(a.Store, notify.NewSMTPSender(smtp), configs.Templates, notify.Settings{
-		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour,
+		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour, AnswerWait: a.Config.SMTP.AnswerWait,
 		AttachmentLimit: fmt.Sprintf("%d MB", a.Config.IMAP.MaxAttachment>>20),
 		MailLimit:       fmt.Sprintf("%d MB", a.Config.IMAP.MaxMail>>20),
 	}, a.Log)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"image"
+	"os/exec"
 	"time"
 
 	pigo "github.com/esimov/pigo/core"
@@ -47,9 +48,17 @@ type Checker struct {
 	// the check says nothing about the NIK, when tesseract or its Indonesian
 	// data (Debian's tesseract-ocr-ind) is not installed.
 	OCR bool
+	// HEIFConvert is the command that decodes HEIC/HEIF photos: a name
+	// looked up on PATH or a path; "" means DefaultHEIFConvert. When it is
+	// not found (Debian's libheif-examples not installed), HEIC photos are
+	// unreadable with a reason naming the iPhone setting that sends JPG.
+	HEIFConvert string
+	// HEIFTimeout bounds one HEIC conversion. Zero means DefaultHEIFTimeout.
+	HEIFTimeout time.Duration
 
-	faces     *pigo.Pigo
-	tesseract string // path of the tesseract command with "ind" data, "" when absent
+	faces       *pigo.Pigo
+	tesseract   string // path of the tesseract command with "ind" data, "" when absent
+	heifConvert string // path of HEIFConvert, "" when absent
 }
 
 // Option configures a Checker.
@@ -64,9 +73,15 @@ func WithMaxDerivativeSide(n int) Option { return func(c *Checker) { c.MaxDeriva
 // WithOCR sets Checker.OCR.
 func WithOCR(on bool) Option { return func(c *Checker) { c.OCR = on } }
 
+// WithHEIFConvert sets Checker.HEIFConvert.
+func WithHEIFConvert(command string) Option { return func(c *Checker) { c.HEIFConvert = command } }
+
+// WithHEIFTimeout sets Checker.HEIFTimeout.
+func WithHEIFTimeout(d time.Duration) Option { return func(c *Checker) { c.HEIFTimeout = d } }
+
 // NewChecker builds a Checker. It unpacks the embedded face cascade once,
-// because unpacking costs more than a detection, and looks for tesseract
-// when OCR is on.
+// because unpacking costs more than a detection, looks for tesseract when
+// OCR is on, and looks for the HEIC decoder.
 func NewChecker(opts ...Option) (*Checker, error) {
 	c := &Checker{}
 	for _, o := range opts {
@@ -77,6 +92,15 @@ func NewChecker(opts ...Option) (*Checker, error) {
 	}
 	if c.MaxDerivativeSide <= 0 {
 		c.MaxDerivativeSide = DefaultMaxDerivativeSide
+	}
+	if c.HEIFConvert == "" {
+		c.HEIFConvert = DefaultHEIFConvert
+	}
+	if c.HEIFTimeout <= 0 {
+		c.HEIFTimeout = DefaultHEIFTimeout
+	}
+	if path, err := exec.LookPath(c.HEIFConvert); err == nil {
+		c.heifConvert = path
 	}
 	faces, err := pigo.NewPigo().Unpack(facefinderCascade)
 	if err != nil {
@@ -92,6 +116,10 @@ func NewChecker(opts ...Option) (*Checker, error) {
 // OCRAvailable reports whether NIK reading will run: OCR is on and
 // tesseract with Indonesian data was found.
 func (c *Checker) OCRAvailable() bool { return c.OCR && c.tesseract != "" }
+
+// HEIFAvailable reports whether HEIC/HEIF photos are decoded: the
+// HEIFConvert command was found.
+func (c *Checker) HEIFAvailable() bool { return c.heifConvert != "" }
 
 // Result is what a check found about one attachment.
 type Result struct {
@@ -128,8 +156,11 @@ func (c *Checker) Check(ctx context.Context, data []byte, contentType string, cl
 	stage := func(name string, start time.Time) { res.Timings[name] += time.Since(start) }
 
 	start := time.Now()
-	src, reason := c.decode(data, contentType)
+	src, reason, err := c.decode(ctx, data, contentType)
 	stage("decode", start)
+	if err != nil {
+		return res, err
+	}
 	if reason != "" {
 		res.Check.Verdict = ticket.VerdictUnreadable
 		res.Check.Reasons = append(res.Check.Reasons, reason)

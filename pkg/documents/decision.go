@@ -24,14 +24,13 @@ type decision struct {
 
 // decide writes the ticket's documents summary and, once per set of
 // checked attachments, moves it to needs_info and asks for what is
-// missing, or back to open when all is there. Files of the message
-// refused as too large are told once too, with that request or alone:
-// nothing else tells the complainant of those in a later mail. It runs
-// under the ticket's row lock, which every writer of the ticket's status
-// takes too (intake, agents, routing): two runs for the same ticket
-// decide one after the other, each on what the other committed. Its
-// writes touch only the columns it owns, so it overwrites nobody's other
-// changes.
+// missing, or back to open when all is there. It runs under the ticket's
+// row lock, which every writer of the ticket's status takes too (intake,
+// agents, routing), and so does the answer to a complainant's mail: two
+// runs for the same ticket decide one after the other, each on what the
+// other committed, and an answer either sees the decision's checks or
+// went before them. Its writes touch only the columns it owns, so it
+// overwrites nobody's other changes.
 func (d *Reviewer) decide(ctx context.Context, p store.TicketTask) (decision, error) {
 	var out decision
 	err := d.store.WithTx(ctx, func(ctx context.Context) error {
@@ -43,7 +42,7 @@ func (d *Reviewer) decide(ctx context.Context, p store.TicketTask) (decision, er
 		if err != nil {
 			return err
 		}
-		docs, pending := summarize(atts)
+		docs, pending := ticket.DocumentsOf(atts)
 		out = decision{docs: docs, status: t.Status}
 		if docs != t.Documents {
 			if err := d.store.SaveDocuments(ctx, t.ID, docs); err != nil {
@@ -54,30 +53,22 @@ func (d *Reviewer) decide(ctx context.Context, p store.TicketTask) (decision, er
 		if err != nil {
 			return err
 		}
-		req, decided := (*ticket.DocsRequest)(nil), ""
 		// With pending ones, their checks decide when they are done.
-		if fp := fingerprint(atts); pending == 0 && t.Category.NeedsDocuments() && mem.Decided != fp {
-			if req, out.status, err = d.judge(ctx, t, docs, atts, mem); err != nil {
-				return err
-			}
-			decided = fp
+		fp := fingerprint(atts)
+		if pending > 0 || !t.Category.NeedsDocuments() || mem.Decided == fp {
+			return nil
 		}
-		tooLarge, err := d.refusedToTell(ctx, t, p.MessageID, atts, mem)
+		req, status, err := d.judge(ctx, t, docs, atts, mem)
 		if err != nil {
 			return err
 		}
-		if tooLarge != nil && out.status.IsOpen() {
-			if req == nil {
-				req = &ticket.DocsRequest{Key: tooLarge.Key, Missing: []ticket.AttachmentKind{}, Problems: []ticket.DocsProblem{}}
-			}
-			req.TooLarge = tooLarge.Files
-		}
+		out.status = status
 		if req != nil {
 			if out.asked, err = d.ask(ctx, t, p.MessageID, req); err != nil {
 				return err
 			}
 		}
-		return d.remember(ctx, t.ID, mem, decided, req, tooLarge)
+		return d.remember(ctx, t.ID, fp, req)
 	})
 	return out, err
 }
@@ -87,7 +78,7 @@ func (d *Reviewer) decide(ctx context.Context, p store.TicketTask) (decision, er
 // asked before or the ticket is no longer worked.
 func (d *Reviewer) judge(ctx context.Context, t ticket.Ticket, docs ticket.Documents, atts []ticket.Attachment,
 	mem store.DocumentsMemory) (*ticket.DocsRequest, ticket.Status, error) {
-	req := requestFor(docs, atts)
+	req := ticket.RequestFor(docs, atts)
 	if req == nil {
 		status, err := d.release(ctx, t)
 		return nil, status, err
@@ -99,63 +90,14 @@ func (d *Reviewer) judge(ctx context.Context, t ticket.Ticket, docs ticket.Docum
 	return req, status, nil
 }
 
-// remember records a new decision and the keys of what was asked or told,
-// each once; nothing when the run changed nothing, as a re-run does not.
-func (d *Reviewer) remember(ctx context.Context, ticketID int64, mem store.DocumentsMemory, decided string,
-	req *ticket.DocsRequest, tooLarge *refusedFiles) error {
-	if decided == "" {
-		decided = mem.Decided
+// remember records a new decision and the key of the request made on it,
+// if any.
+func (d *Reviewer) remember(ctx context.Context, ticketID int64, decided string, req *ticket.DocsRequest) error {
+	key := ""
+	if req != nil {
+		key = req.Key
 	}
-	var keys []string
-	if req != nil && req.Key != "" {
-		keys = append(keys, req.Key)
-	}
-	if req != nil && tooLarge != nil && tooLarge.Key != req.Key {
-		keys = append(keys, tooLarge.Key)
-	}
-	if len(keys) == 0 && decided != mem.Decided {
-		keys = []string{""}
-	}
-	for _, k := range keys {
-		if err := d.store.RememberDocuments(ctx, ticketID, decided, k); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// refusedFiles are the files of one message refused as too large, and the
-// key that tells them once.
-type refusedFiles struct {
-	Key   string
-	Files []ticket.RefusedFile
-}
-
-// refusedToTell returns the files of message messageID refused as too
-// large that the complainant was not told of yet, nil when none. Those of
-// the opening mail are left to its acknowledgement, which lists them.
-func (d *Reviewer) refusedToTell(ctx context.Context, t ticket.Ticket, messageID int64, atts []ticket.Attachment,
-	mem store.DocumentsMemory) (*refusedFiles, error) {
-	var r refusedFiles
-	var ids []string
-	for _, a := range atts {
-		if a.MessageID == messageID && a.TooLarge() {
-			r.Files = append(r.Files, ticket.RefusedFile{ID: a.ID, Filename: a.Filename})
-			ids = append(ids, strconv.FormatInt(a.ID, 10))
-		}
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	r.Key = "too_large:" + strings.Join(ids, ",")
-	if slices.Contains(mem.Requested, r.Key) {
-		return nil, nil // told by an earlier run
-	}
-	opening, err := d.store.OpeningMessageID(ctx, t.ID)
-	if err != nil || opening == messageID {
-		return nil, err
-	}
-	return &r, nil
+	return d.store.RememberDocuments(ctx, ticketID, decided, key)
 }
 
 // hold moves a ticket that lacks documents to needs_info, when it is
@@ -200,24 +142,22 @@ func (d *Reviewer) move(ctx context.Context, t ticket.Ticket, to ticket.Status) 
 		Data: map[string]any{"from": t.Status, "to": to, "reason": "documents"}})
 }
 
-// ask records the request and has it sent through the ticket's channel,
-// returning how it goes out. Email is the only channel with a sender yet;
-// on the others the event is the record, for the agent to pass on. The
-// acknowledgement of a new email ticket already lists its missing photos,
-// so a request with nothing but missing photos for the opening mail is
-// recorded as made by it, not mailed a second time.
+// ask records the request and has it told through the ticket's channel,
+// returning how. By email, the one answer to the mail whose photos were
+// checked tells it with the checks' results; only when that answer went
+// before the checks were done (it said the photos were being checked) is
+// the request mailed on its own. Email is the only channel with a sender
+// yet; on the others the event is the record, for the agent to pass on.
 func (d *Reviewer) ask(ctx context.Context, t ticket.Ticket, messageID int64, req *ticket.DocsRequest) (string, error) {
 	req.MessageID, req.Channel, req.Delivery = messageID, t.Channel, ticket.DocsNotSent
 	if t.Channel == ticket.ChannelEmail {
-		req.Delivery = ticket.DocsByEmail
-		if len(req.Problems) == 0 && len(req.TooLarge) == 0 {
-			opening, err := d.store.OpeningMessageID(ctx, t.ID)
-			if err != nil {
-				return "", err
-			}
-			if opening == messageID {
-				req.Delivery = ticket.DocsInAck
-			}
+		events, err := d.store.Events(ctx, t.ID)
+		if err != nil {
+			return "", err
+		}
+		req.Delivery = ticket.DocsInAck
+		if answer, ok := ticket.AnswerTo(events, messageID); ok && !answer.PhotosChecked {
+			req.Delivery = ticket.DocsByEmail
 		}
 	}
 	data, err := toEventData(req)
@@ -232,8 +172,7 @@ func (d *Reviewer) ask(ctx context.Context, t ticket.Ticket, messageID int64, re
 		return req.Delivery, d.store.AddOutbox(ctx, store.TaskNotifyDocs, store.TicketTask{TicketID: t.ID, MessageID: messageID})
 	case ticket.DocsNotSent:
 		d.log.InfoContext(ctx, "documents request not sent: no sender for the channel; recorded for the agent",
-			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems),
-			"too_large", len(req.TooLarge))
+			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems))
 	}
 	return req.Delivery, nil
 }
@@ -247,41 +186,6 @@ func toEventData(v any) (map[string]any, error) {
 	return m, json.Unmarshal(b, &m)
 }
 
-// summarize derives a ticket's documents from its attachments: per kind,
-// ok if any is ok, else mismatch if any is, else unreadable if any is,
-// else received if any is still pending, else missing. Refused files do
-// not count. It also returns how many are still pending.
-func summarize(atts []ticket.Attachment) (ticket.Documents, int) {
-	rank := map[ticket.DocumentState]int{ticket.DocMissing: 0, ticket.DocReceived: 1, ticket.DocUnreadable: 2,
-		ticket.DocMismatch: 3, ticket.DocOK: 4}
-	state := map[ticket.AttachmentKind]ticket.DocumentState{}
-	pending := 0
-	for _, a := range atts {
-		if !a.Stored {
-			continue
-		}
-		s := ticket.DocReceived
-		switch a.Check.Verdict {
-		case ticket.VerdictOK:
-			s = ticket.DocOK
-		case ticket.VerdictMismatch:
-			s = ticket.DocMismatch
-		case ticket.VerdictUnreadable:
-			s = ticket.DocUnreadable
-		default:
-			pending++
-		}
-		if ticket.IsRequiredDocument(a.Kind) && rank[s] > rank[state[a.Kind]] {
-			state[a.Kind] = s
-		}
-	}
-	docs := ticket.NoDocuments
-	for k, s := range state {
-		docs = docs.With(k, s)
-	}
-	return docs, pending
-}
-
 // fingerprint names the set of attachments a decision is made on: a new
 // photo, whatever its verdict, makes a new one.
 func fingerprint(atts []ticket.Attachment) string {
@@ -293,38 +197,4 @@ func fingerprint(atts []ticket.Attachment) string {
 	}
 	sum := sha256.Sum256([]byte(strings.Join(ids, ",")))
 	return hex.EncodeToString(sum[:8])
-}
-
-// requestFor is what to ask for, or nil when all three are ok. Its key
-// names each document's state and the attachments that made it, so a new
-// photo that is still unusable makes a new request.
-func requestFor(docs ticket.Documents, atts []ticket.Attachment) *ticket.DocsRequest {
-	r := &ticket.DocsRequest{Missing: []ticket.AttachmentKind{}, Problems: []ticket.DocsProblem{}}
-	var key []string
-	for _, d := range ticket.RequiredDocuments {
-		k, s := d.Kind, docs.State(d.Kind)
-		switch s {
-		case ticket.DocOK:
-			continue
-		case ticket.DocMissing, ticket.DocReceived:
-			r.Missing = append(r.Missing, k)
-			key = append(key, string(k)+":missing")
-			continue
-		}
-		var ids []string
-		p := ticket.DocsProblem{Kind: k, State: s}
-		for _, a := range atts {
-			if a.Stored && a.Kind == k && string(a.Check.Verdict) == string(s) {
-				ids = append(ids, strconv.FormatInt(a.ID, 10))
-				p.Reasons = a.Check.Reasons
-			}
-		}
-		r.Problems = append(r.Problems, p)
-		key = append(key, string(k)+":"+string(s)+":"+strings.Join(ids, ","))
-	}
-	if len(key) == 0 {
-		return nil
-	}
-	r.Key = strings.Join(key, "|")
-	return r
 }

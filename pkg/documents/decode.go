@@ -2,6 +2,7 @@ package documents
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"image"
 	"image/jpeg"
@@ -17,6 +18,7 @@ import (
 const (
 	ReasonUnsupported = "format file tidak didukung; kirim foto dalam format JPG"
 	ReasonHEIC        = "format HEIC/HEIF belum didukung; ubah ke JPG (di iPhone: Pengaturan > Kamera > Format > Paling Kompatibel) lalu kirim ulang"
+	ReasonHEICCorrupt = "foto HEIC/HEIF tidak dapat kami buka; ubah ke JPG (di iPhone: Pengaturan > Kamera > Format > Paling Kompatibel) lalu kirim ulang"
 	ReasonCorrupt     = "file gambar rusak atau terpotong; kirim ulang fotonya"
 	ReasonTooLarge    = "gambar terlalu besar (lebih dari %d megapiksel); kirim foto biasa dari kamera ponsel" // %d: MaxPixels in MP
 	ReasonPDFNoPhoto  = "PDF tanpa foto; kirim foto/JPG"
@@ -87,22 +89,28 @@ func head(b []byte, n int) []byte {
 
 // decode turns bytes into a source, or says in reason why it cannot. The
 // header is read first so that a bomb is refused before any pixel buffer is
-// allocated.
-func (c *Checker) decode(data []byte, declared string) (source, string) {
+// allocated. The error is for a cancelled ctx and this machine's failures:
+// HEIC is decoded by a child process (see decodeHEIF).
+func (c *Checker) decode(ctx context.Context, data []byte, declared string) (source, string, error) {
 	f := sniff(data, declared)
 	switch f {
 	case formatHEIC:
-		return source{}, ReasonHEIC
+		if !c.HEIFAvailable() {
+			return source{}, ReasonHEIC, nil
+		}
+		return c.decodeHEIF(ctx, data)
 	case formatNone:
-		return source{}, ReasonUnsupported
+		return source{}, ReasonUnsupported, nil
 	case formatPDF:
 		jpg, reason := firstPDFImage(data)
 		if reason != "" {
-			return source{}, reason
+			return source{}, reason, nil
 		}
-		return c.decodeImage(jpg, formatJPEG)
+		src, reason := c.decodeImage(jpg, formatJPEG)
+		return src, reason, nil
 	}
-	return c.decodeImage(data, f)
+	src, reason := c.decodeImage(data, f)
+	return src, reason, nil
 }
 
 func (c *Checker) decodeImage(data []byte, f format) (source, string) {

@@ -7,7 +7,9 @@
 // # What a check does
 //
 //  1. Sniff the bytes (http.DetectContentType, plus a look for an ISO-BMFF
-//     "ftyp" box to name HEIC/AVIF). JPEG, PNG, WebP and PDF are accepted.
+//     "ftyp" box to name HEIC/AVIF). JPEG, PNG, WebP and PDF are accepted,
+//     and HEIC/HEIF/AVIF when libheif's heif-convert is installed (see
+//     below).
 //  2. Read the header only (DecodeConfig) and refuse anything over
 //     Checker.MaxPixels before a single pixel buffer is allocated: a 60000×60000
 //     PNG is a few hundred bytes on the wire and 14 GB in memory.
@@ -26,8 +28,8 @@
 //
 // # Verdict rules
 //
-// unreadable when the file is not a supported format (HEIC, GIF, BMP, TIFF,
-// ...), is damaged or truncated, is a decompression bomb (over MaxPixels),
+// unreadable when the file is not a supported format (GIF, BMP, TIFF, ...;
+// HEIC without its decoder), is damaged or truncated, is a decompression bomb (over MaxPixels),
 // is smaller than MinLongSide×MinShortSide, is too blurry (blur score under
 // MinSharpness), too dark (mean under MinBrightness with nothing brighter
 // than DarkHighlight) or washed out (mean over MaxBrightness with nothing
@@ -47,8 +49,16 @@
 //
 // # What is not supported
 //
-//   - HEIC/HEIF/AVIF (iPhone default): unreadable, asking for a JPG. Decoding
-//     HEVC needs cgo or a large library; the phone can export JPG.
+//   - HEIC/HEIF/AVIF (the iPhone's default) is decoded only when libheif's
+//     heif-convert (Debian's libheif-examples) is found, Checker.HEIFConvert,
+//     because decoding HEVC needs cgo or a large library. It runs as a child
+//     process on a copy in a temporary directory removed afterwards, within
+//     Checker.HEIFTimeout; the size the file declares (its largest "ispe"
+//     property) is checked against MaxPixels first, and what it writes back
+//     against MaxPixels again. Its memory is not capped beyond that. Without
+//     the decoder, or when it fails, the photo is unreadable with a reason
+//     naming the iPhone setting that sends JPG (Pengaturan > Kamera > Format
+//     > Paling Kompatibel).
 //   - GIF, BMP, TIFF and anything else that is not JPEG, PNG, WebP or PDF.
 //   - PDF: only the first embedded JPEG image (a DCTDecode stream) is
 //     checked. Encrypted PDFs, images in other encodings (Flate, JPX, CCITT,

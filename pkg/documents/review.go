@@ -38,11 +38,11 @@ type Store interface {
 	DocumentsMemory(ctx context.Context, ticketID int64) (store.DocumentsMemory, error)
 	RememberDocuments(ctx context.Context, ticketID int64, decided, requested string) error
 	LastStatusChange(ctx context.Context, ticketID int64) (ticket.Event, error)
-	OpeningMessageID(ctx context.Context, ticketID int64) (int64, error)
 	ImageReuses(ctx context.Context, ticketID int64) ([]store.ImageReuse, error)
 	FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (bool, error)
 	AddEvents(ctx context.Context, events ...ticket.Event) error
 	AddOutbox(ctx context.Context, taskType string, payload any) error
+	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)
 }
 
 // Blobs is where attachments' bytes are read and derivatives written;
@@ -64,8 +64,7 @@ type Blobs interface {
 //     summary from all its attachments, and the decision — needs_info and a
 //     request to the complainant, or back to open — made once per set of
 //     checked attachments (DocumentsMemory.Decided) and asking once per
-//     distinct request (DocumentsMemory.Requested), telling once of the
-//     message's files refused as too large;
+//     distinct request (DocumentsMemory.Requested);
 //  3. the same photo on tickets with another NIK flags both tickets, each
 //     flag a warning written once with its event.
 type Reviewer struct {
@@ -97,7 +96,7 @@ func (d *Reviewer) Review(ctx context.Context, ticketID, messageID int64) error 
 	}
 	checked := 0
 	for _, a := range atts {
-		// A refused file has no bytes to check: decide tells of it.
+		// A refused file has no bytes to check: the answer to its mail tells of it.
 		if !a.Stored || a.Check.Verdict != ticket.VerdictPending {
 			continue
 		}

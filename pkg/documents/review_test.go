@@ -57,7 +57,9 @@ func TestDocumentsCompleteTicketStaysWorkable(t *testing.T) {
 	}
 }
 
-func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
+// Each mail gets one answer that says what its photos' checks found: the
+// opening mail's acknowledgement, and the answer to each later mail.
+func TestDocumentsBlurryKTPOneAnswerPerMail(t *testing.T) {
 	f := newDocsFixture(t)
 	atts := f.goodSet(t)
 	atts[0] = f.photo(t, "ktp.jpg", ticket.KindKTP, blurred(ktpPhoto(1)))
@@ -74,8 +76,9 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 	if len(moves) != 1 || moves[0].Data["to"] != "needs_info" || moves[0].Data["reason"] != "documents" {
 		t.Fatalf("status events %+v, want one to needs_info for the documents", moves)
 	}
-	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, id)); n != 1 {
-		t.Fatalf("%d notify:docs rows, want 1", n)
+	reqs := f.events(t, id, ticket.EventDocumentsRequested)
+	if len(reqs) != 1 || reqs[0].Data["delivery"] != ticket.DocsInAck || len(f.outboxTasks(t, store.TaskNotifyDocs, id)) != 0 {
+		t.Fatalf("requests %+v; want one told by the acknowledgement, no mail of its own", reqs)
 	}
 
 	// A task may run again: nothing more happens.
@@ -85,59 +88,73 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 		t.Fatalf("a re-run changed things:\n before %s\n after  %s", before, after)
 	}
 
-	f.sendDocs(t, id)
-	f.sendDocs(t, id) // and the mail's task too
+	f.answer(t, id)
+	f.answer(t, id) // and the mail's task too
 	mails := f.mx.Received()
 	if len(mails) != 1 {
-		t.Fatalf("%d mails, want the one documents request", len(mails))
+		t.Fatalf("%d mails, want the one acknowledgement", len(mails))
 	}
 	m := mails[0]
-	t.Logf("the documents request:\n%s", m.Text)
-	if !strings.HasPrefix(m.Header.Get("Message-ID"), "<docs.") || m.Header.Get("In-Reply-To") != "<msg-1@warga.test>" ||
+	t.Logf("the acknowledgement:\n%s", m.Text)
+	if !strings.HasPrefix(m.Header.Get("Message-ID"), "<ack.") || m.Header.Get("In-Reply-To") != "<msg-1@warga.test>" ||
 		m.Header.Get("Auto-Submitted") != "auto-replied" || m.Header.Get(notify.LoopHeader) == "" {
 		t.Errorf("headers %v", m.Header)
 	}
-	if want := "[" + tk.Number + "]"; !strings.HasPrefix(m.Header.Get("Subject"), want) {
-		t.Errorf("Subject %q, want the token %s", m.Header.Get("Subject"), want)
+	if want := "[" + tk.Number + "] Pengaduan Anda telah kami terima"; m.Header.Get("Subject") != want {
+		t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), want)
 	}
-	for _, want := range []string{"Foto KTP: foto yang Anda kirim tidak dapat kami baca", "foto buram", "balas email ini",
-		"jangan ubah subjek", "reply to this email with them attached"} {
-		if !strings.Contains(m.Text, want) {
-			t.Errorf("the request lacks %q", want)
+	for _, want := range []string{"- Foto KTP: tidak dapat kami baca (foto buram", "- Swafoto memegang KTP: diterima dan dapat kami gunakan",
+		"- Foto kartu vaksinasi: diterima dan dapat kami gunakan", "- Foto KTP (kirim ulang", "balas email ini", "jangan ubah subjek"} {
+		if !strings.Contains(notifytest.OneLine(m.Text), want) {
+			t.Errorf("the acknowledgement lacks %q", want)
 		}
 	}
-	if strings.Contains(m.Text, "Swafoto") || strings.Contains(m.Text, "kartu vaksinasi:") {
-		t.Errorf("the request asks for photos that were fine:\n%s", m.Text)
+	if strings.Contains(m.Text, "sudah lengkap") || strings.Contains(m.Text, "Swafoto memegang KTP (") {
+		t.Errorf("the acknowledgement calls fine what is not, or asks for what was fine:\n%s", m.Text)
 	}
 	if strings.Contains(string(m.Raw), notifytest.WargaNIK) {
-		t.Errorf("the request carries the full NIK")
+		t.Errorf("the acknowledgement carries the full NIK")
 	}
-	out, err := f.store.MessageBySource(context.Background(), ticket.ChannelEmail, m.Header.Get("Message-ID"))
-	if err != nil || out.Status != ticket.DeliverySent || out.Kind != ticket.KindDocsRequest || out.TicketID != id {
-		t.Fatalf("outbound row %+v, %v", out, err)
+	if a, ok := ticket.AnswerTo(f.events(t, id, ticket.EventAnswered), res.Message.ID); !ok || !a.PhotosChecked {
+		t.Errorf("answered event %+v %v, want the photos checked", a, ok)
 	}
 
-	// Another blurred KTP: still unusable, but a new photo, so asked again.
-	f.reply(t, "<msg-2@warga.test>", m.Header.Get("Message-ID"),
+	// Another blurred KTP: still unusable; its mail gets one answer saying so.
+	second := f.reply(t, "<msg-2@warga.test>", m.Header.Get("Message-ID"),
 		f.photo(t, "ktp-lagi.jpg", ticket.KindKTP, blurred(ktpPhoto(2))))
 	f.runChecks(t, id)
 	if tk := f.ticket(t, id); tk.Status != ticket.StatusNeedsInfo || tk.Documents.KTP != ticket.DocUnreadable {
 		t.Fatalf("after a second blurred KTP: %s %+v", tk.Status, tk.Documents)
 	}
+	f.answer(t, id)
 	f.sendDocs(t, id)
-	if mails := f.mx.Received(); len(mails) != 2 || mails[1].Header.Get("In-Reply-To") != "<msg-2@warga.test>" {
-		t.Fatalf("%d mails; want a second request, in reply to the second mail", len(mails))
+	mails = f.mx.Received()
+	if len(mails) != 2 || mails[1].Header.Get("In-Reply-To") != "<msg-2@warga.test>" {
+		t.Fatalf("%d mails; want a second answer, in reply to the second mail", len(mails))
+	}
+	if m := mails[1]; m.Header.Get("Subject") != "["+tk.Number+"] Balasan Anda telah kami terima" ||
+		!strings.Contains(m.Text, "- Foto KTP: tidak dapat kami baca (foto buram") || strings.Contains(m.Text, "Data yang kami terima") {
+		t.Errorf("the second answer:\n%s", m.Text)
+	}
+	if a, ok := ticket.AnswerTo(f.events(t, id, ticket.EventAnswered), second.Message.ID); !ok || !a.PhotosChecked {
+		t.Errorf("answered event %+v %v for the second mail", a, ok)
 	}
 
-	// A good KTP at last: all ok, the ticket back with the agents.
+	// A good KTP at last: all ok, the ticket back with the agents, and told.
 	f.reply(t, "<msg-3@warga.test>", "<msg-2@warga.test>", f.photo(t, "ktp-baru.jpg", ticket.KindKTP, ktpPhoto(3)))
 	f.runChecks(t, id)
+	f.answer(t, id)
 	f.sendDocs(t, id)
 	if tk := f.ticket(t, id); tk.Status != ticket.StatusOpen || tk.Documents != allOK {
 		t.Fatalf("after a good KTP: %s %+v, want open and all ok", tk.Status, tk.Documents)
 	}
-	if n := len(f.events(t, id, ticket.EventDocumentsRequested)); n != 2 || len(f.mx.Received()) != 2 {
-		t.Fatalf("%d requests, %d mails; want 2 and 2", n, len(f.mx.Received()))
+	mails = f.mx.Received()
+	if n := len(f.events(t, id, ticket.EventDocumentsRequested)); n != 2 || len(mails) != 3 {
+		t.Fatalf("%d requests, %d mails; want 2 and 3", n, len(mails))
+	}
+	if !strings.Contains(mails[2].Text, "- Foto KTP: diterima dan dapat kami gunakan") ||
+		strings.Contains(mails[2].Text, "(kirim ulang") || strings.Contains(mails[2].Text, "(belum kami terima)") {
+		t.Errorf("the third answer:\n%s", mails[2].Text)
 	}
 }
 
@@ -316,12 +333,14 @@ func TestDocumentsKilledMidTaskTakeEffectOnce(t *testing.T) {
 	if n := len(f.events(t, other.Ticket.ID, documents.EventPossibleMisuse)); n != 1 {
 		t.Errorf("the other ticket has %d misuse events, want 1", n)
 	}
-	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, id)); n != 1 {
-		t.Errorf("%d notify:docs rows, want 1", n)
+	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, id)); n != 0 {
+		t.Errorf("%d notify:docs rows; the acknowledgement tells", n)
 	}
+	f.answer(t, id)
 	f.sendDocs(t, id)
-	if mails := f.mx.Received(); len(mails) != 1 || !strings.Contains(mails[0].Text, "Foto kartu vaksinasi: foto yang Anda kirim tidak sesuai") {
-		t.Fatalf("%d mails; want one asking for the KTP and the vaccine card", len(mails))
+	if mails := f.mx.Received(); len(mails) != 1 || !strings.Contains(mails[0].Text, "- Foto kartu vaksinasi: tidak sesuai") ||
+		!strings.Contains(mails[0].Text, "- Foto KTP: tidak dapat kami baca") {
+		t.Fatalf("%d mails; want one naming the KTP and the vaccine card", len(mails))
 	}
 }
 

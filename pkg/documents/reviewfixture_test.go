@@ -81,12 +81,13 @@ func (f *docsFixture) complaint(t testing.TB, sourceID string, category ticket.C
 	return res
 }
 
-// reply ingests the complainant's answer on the thread of sourceID.
+// reply ingests the complainant's answer on the thread of sourceID, as
+// email intake would.
 func (f *docsFixture) reply(t *testing.T, sourceID, inReplyTo string, atts ...ticket.Attachment) intake.Result {
 	t.Helper()
 	res, err := f.ingester.Ingest(context.Background(), intake.Inbound{Channel: ticket.ChannelEmail,
 		SourceID: sourceID, ThreadRefs: []string{inReplyTo}, Body: "Berikut foto yang diminta.", Attachments: atts,
-		Complainant: ticket.Complainant{Email: notifytest.WargaEmail}})
+		Complainant: ticket.Complainant{Email: notifytest.WargaEmail}, Sender: notifytest.WargaEmail, Ack: true})
 	if err != nil || res.Created {
 		t.Fatalf("reply %s: %+v, %v", sourceID, res, err)
 	}
@@ -121,6 +122,17 @@ func (f *docsFixture) runChecks(t testing.TB, ticketID int64) {
 	for _, task := range taskList {
 		if err := f.check.Review(context.Background(), task.TicketID, task.MessageID); err != nil {
 			t.Fatalf("documents:check %+v: %v", task, err)
+		}
+	}
+}
+
+// answer runs each notify:ack task of the ticket in the outbox: the one
+// answer to each mail, its photos checked.
+func (f *docsFixture) answer(t *testing.T, ticketID int64) {
+	t.Helper()
+	for _, task := range f.outboxTasks(t, store.TaskNotifyAck, ticketID) {
+		if err := f.notifier.Ack(context.Background(), task.TicketID, task.MessageID); err != nil {
+			t.Fatalf("notify:ack %+v: %v", task, err)
 		}
 	}
 }

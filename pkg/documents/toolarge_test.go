@@ -1,7 +1,6 @@
 package documents_test
 
 import (
-	"context"
 	"strings"
 	"testing"
 
@@ -10,15 +9,15 @@ import (
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// A file refused from a later mail is told once, in the documents request
-// for that mail or alone; the opening mail's are left to the
-// acknowledgement.
+// A file refused from a later mail is told once, by the one answer to
+// that mail, together with what the checks of its other photos found.
 func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 	t.Run("nothing else to ask", func(t *testing.T) {
 		f := newDocsFixture(t)
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, f.goodSet(t))
 		id := res.Ticket.ID
 		f.runChecks(t, id)
+		f.answer(t, id)
 		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", notifytest.TooLarge("rekaman-layar.mp4", 40<<20))
 		f.runChecks(t, id)
 		before := f.effects(t, id)
@@ -26,30 +25,29 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		if after := f.effects(t, id); after != before {
 			t.Fatalf("a re-run changed things:\n before %s\n after  %s", before, after)
 		}
-		f.sendDocs(t, id)
+		f.answer(t, id)
+		f.answer(t, id)
 		f.sendDocs(t, id)
 		mails := f.mx.Received()
-		if len(mails) != 1 {
-			t.Fatalf("%d mails, want one telling of the refused file", len(mails))
+		if len(mails) != 2 {
+			t.Fatalf("%d mails, want the acknowledgement and one answer telling of the refused file", len(mails))
 		}
-		m := mails[0]
-		t.Logf("the mail:\n%s", m.Text)
-		if want := "[" + res.Ticket.Number + "] Lampiran Anda terlalu besar untuk kami terima"; m.Header.Get("Subject") != want {
+		m := mails[1]
+		t.Logf("the answer:\n%s", m.Text)
+		if want := "[" + res.Ticket.Number + "] Balasan Anda telah kami terima"; m.Header.Get("Subject") != want {
 			t.Errorf("Subject %q, want %q", m.Header.Get("Subject"), want)
 		}
 		if m.Header.Get("In-Reply-To") != "<msg-2@warga.test>" || m.To[0] != notifytest.WargaEmail {
 			t.Errorf("In-Reply-To %q, to %v; want the reply, to %s", m.Header.Get("In-Reply-To"), m.To, notifytest.WargaEmail)
 		}
-		wants := []string{"- rekaman-layar.mp4", "kirim ulang dalam ukuran yang lebih kecil"}
-		for _, want := range append(wants, notifytest.BothLimits...) {
+		for _, want := range append([]string{"- rekaman-layar.mp4", "kirim ulang dalam ukuran yang lebih kecil",
+			"- Foto KTP: diterima dan dapat kami gunakan"}, notifytest.BothLimits...) {
 			if !strings.Contains(notifytest.OneLine(m.Text), want) {
-				t.Errorf("the mail lacks %q", want)
+				t.Errorf("the answer lacks %q", want)
 			}
 		}
-		for _, unwanted := range []string{"Foto KTP", "mohon\nkirimkan:", "We still need the photos"} {
-			if strings.Contains(m.Text, unwanted) {
-				t.Errorf("the mail asks for photos that are fine (%q)", unwanted)
-			}
+		if strings.Contains(m.Text, "(kirim ulang") || strings.Contains(m.Text, "(belum kami terima)") {
+			t.Error("the answer asks for photos that are all fine")
 		}
 		if tk := f.ticket(t, id); tk.Status != ticket.StatusNew || tk.Documents != allOK {
 			t.Errorf("ticket %s %+v, want it left as it was", tk.Status, tk.Documents)
@@ -63,53 +61,24 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, atts)
 		id := res.Ticket.ID
 		f.runChecks(t, id)
-		f.sendDocs(t, id) // asks for a readable KTP
+		f.answer(t, id) // asks for a readable KTP
 
-		// The KTP again, too large: told of it, not asked for the KTP twice.
+		// The KTP again, too large: one answer tells of it and still asks
+		// for a readable KTP.
 		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", notifytest.TooLarge("ktp-asli.jpg", 12<<20))
 		f.runChecks(t, id)
 		f.runChecks(t, id)
+		f.answer(t, id)
 		f.sendDocs(t, id)
 		mails := f.mx.Received()
 		if len(mails) != 2 {
-			t.Fatalf("%d mails, want the request and one telling of the refused KTP", len(mails))
+			t.Fatalf("%d mails, want the acknowledgement and one answer", len(mails))
 		}
-		if m := mails[1].Text; !strings.Contains(m, "- ktp-asli.jpg") || strings.Contains(m, "Foto KTP: foto yang Anda kirim") {
-			t.Errorf("the second mail, want the refused file and no second request for the KTP:\n%s", m)
+		if m := notifytest.OneLine(mails[1].Text); !strings.Contains(m, "- ktp-asli.jpg") || !strings.Contains(m, "- Foto KTP (kirim ulang") {
+			t.Errorf("the second mail, want the refused file and the KTP still asked for:\n%s", mails[1].Text)
 		}
-
-		// A new blurred KTP and a refused file in one mail: one mail says both.
-		// (Only its own task runs: another message's run checks whatever is
-		// pending and decides on it, leaving this run the refused file alone.)
-		third := f.reply(t, "<msg-3@warga.test>", "<msg-2@warga.test>",
-			f.photo(t, "ktp-2.jpg", ticket.KindKTP, blurred(ktpPhoto(2))), notifytest.TooLarge("kartu-vaksin-asli.jpg", 11<<20))
-		if err := f.check.Review(context.Background(), id, third.Message.ID); err != nil {
-			t.Fatal(err)
-		}
-		before := f.effects(t, id)
-		f.runChecks(t, id)
-		if after := f.effects(t, id); after != before {
-			t.Fatalf("a re-run changed things:\n before %s\n after  %s", before, after)
-		}
-		f.sendDocs(t, id)
-		f.sendDocs(t, id)
-		mails = f.mx.Received()
-		if len(mails) != 3 {
-			t.Fatalf("%d mails, want a third", len(mails))
-		}
-		m := mails[2]
-		t.Logf("the third mail:\n%s", m.Text)
-		for _, want := range append([]string{"Foto KTP: foto yang Anda kirim tidak dapat kami baca", "- kartu-vaksin-asli.jpg",
-			"reply to this email with them attached"}, notifytest.BothLimits...) {
-			if !strings.Contains(notifytest.OneLine(m.Text), want) {
-				t.Errorf("the third mail lacks %q", want)
-			}
-		}
-		if strings.Contains(m.Text, "ktp-asli.jpg") {
-			t.Error("the third mail tells again of the file refused before")
-		}
-		if n := len(f.events(t, id, ticket.EventDocumentsRequested)); n != 3 {
-			t.Errorf("%d documents_requested events, want 3", n)
+		if strings.Contains(mails[1].Text, "ktp.jpg") {
+			t.Error("the answer names a file of another mail")
 		}
 	})
 
@@ -123,6 +92,10 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		}
 		if evs := f.events(t, res.Ticket.ID, ticket.EventDocumentsRequested); len(evs) != 0 {
 			t.Errorf("requests %+v, want none", evs)
+		}
+		f.answer(t, res.Ticket.ID)
+		if mails := f.mx.Received(); len(mails) != 1 || !strings.Contains(mails[0].Text, "- video.mp4") {
+			t.Errorf("%d mails; want the acknowledgement naming the refused file", len(mails))
 		}
 	})
 }

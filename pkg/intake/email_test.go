@@ -2,6 +2,8 @@ package intake_test
 
 import (
 	"context"
+	"encoding/json"
+	"slices"
 	"testing"
 
 	"github.com/aduan/aduan/pkg/intake"
@@ -152,5 +154,64 @@ func TestIngestEmailWritesAckAndChecks(t *testing.T) {
 	atts, err := f.s.Attachments(context.Background(), res.Ticket.ID)
 	if err != nil || len(atts) != 1 || atts[0].MessageID != res.Message.ID {
 		t.Errorf("attachments = %+v, %v", atts, err)
+	}
+}
+
+// A later mail that brings files gets its checks and one answer, both for
+// that mail; one without files, or sent by a machine, gets neither.
+func TestIngestEmailReplyWithFilesWritesChecksAndAnswer(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t)
+	first := f.ingest(t, mail("<m1@warga.test>"))
+	ack := f.ourAck(t, first)
+	before, err := f.s.PendingOutbox(ctx, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo := ticket.Attachment{Filename: "ktp.jpg", ContentType: "image/jpeg", SHA256: "cd", Size: 10, Stored: true,
+		Kind: ticket.KindKTP}
+	replies := []struct {
+		id        string
+		files     bool
+		automatic string
+		want      []string
+	}{
+		{"<r1@warga.test>", true, "", []string{store.TaskDocumentsCheck, store.TaskNotifyAck}},
+		{"<r2@warga.test>", false, "", nil},
+		{"<r3@warga.test>", true, "auto-submitted", nil},
+	}
+	seen := len(before)
+	for _, r := range replies {
+		in := mail(r.id)
+		in.ThreadRefs = []string{ack}
+		if r.files {
+			in.Attachments = []ticket.Attachment{photo}
+		}
+		if r.automatic != "" {
+			in.Automatic, in.Ack = r.automatic, false
+		}
+		res := f.ingest(t, in)
+		if res.Created || res.Ticket.ID != first.Ticket.ID {
+			t.Fatalf("%s did not thread onto the ticket", r.id)
+		}
+		items, err := f.s.PendingOutbox(ctx, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items[seen:] {
+			var p store.TicketTask
+			if it.TaskType == store.TaskTicketRoute {
+				continue // offering the reopened ticket to an agent
+			}
+			if err := json.Unmarshal(it.Payload, &p); err != nil || p.MessageID != res.Message.ID {
+				t.Errorf("%s: %s for %s, want for message %d", r.id, it.TaskType, it.Payload, res.Message.ID)
+			}
+			got = append(got, it.TaskType)
+		}
+		seen = len(items)
+		if !slices.Equal(got, r.want) {
+			t.Errorf("%s: outbox %v, want %v", r.id, got, r.want)
+		}
 	}
 }

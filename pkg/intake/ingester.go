@@ -67,8 +67,9 @@ type Inbound struct {
 	Automatic string
 	// Bounced is the source id of our own message whose delivery failed.
 	Bounced string
-	// Ack asks for an acknowledgement to the complainant when the item
-	// opens a ticket.
+	// Ack asks for an answer to the complainant: the acknowledgement when
+	// the item opens a ticket, and when it brings files to an open one,
+	// the one answer saying what became of them.
 	Ack bool
 }
 
@@ -281,7 +282,8 @@ func (in *Ingester) message(item Inbound) ticket.Message {
 }
 
 // addMessage stores item as a message of an existing ticket t, with its
-// attachments; new attachments ask for the document checks.
+// attachments; new attachments ask for the document checks and, when item
+// asks for it, for the answer that tells the complainant their result.
 func (in *Ingester) addMessage(ctx context.Context, t *ticket.Ticket, item Inbound) (ticket.Message, error) {
 	m := in.message(item)
 	m.TicketID = t.ID
@@ -295,9 +297,15 @@ func (in *Ingester) addMessage(ctx context.Context, t *ticket.Ticket, item Inbou
 		}
 		t.Attachments = append(t.Attachments, a)
 	}
-	if len(item.Attachments) > 0 && item.Automatic == "" {
-		err := in.store.AddOutbox(ctx, store.TaskDocumentsCheck, store.TicketTask{TicketID: t.ID, MessageID: m.ID})
-		if err != nil {
+	if len(item.Attachments) == 0 || item.Automatic != "" {
+		return m, nil
+	}
+	tasks := []string{store.TaskDocumentsCheck}
+	if item.Ack {
+		tasks = append(tasks, store.TaskNotifyAck)
+	}
+	for _, task := range tasks {
+		if err := in.store.AddOutbox(ctx, task, store.TicketTask{TicketID: t.ID, MessageID: m.ID}); err != nil {
 			return m, err
 		}
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // Docs mails the complainant, on their thread, the latest documents
-// request recorded for message messageID. Like the
-// acknowledgement, its Message-ID is derived from what it answers (the
+// request recorded for message messageID: the documents decision makes
+// one to mail only when the answer to that mail went before its photos
+// were checked (see Ack). Like the answer, its Message-ID is derived from what it answers (the
 // request's event), so a retry finds the row it stored before and a mail
 // already sent is not sent again.
 func (n *Notifier) Docs(ctx context.Context, ticketID, messageID int64) error {

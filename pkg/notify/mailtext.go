@@ -40,32 +40,95 @@ func (mt mailTemplate) render(data any) (subject, body string, err error) {
 // replyView is what reply.txt shows.
 type replyView struct{ Number, Name, Text string }
 
-// ackView is what ack.txt shows. It carries the NIK masked only. Limit is
-// the per-file limit and MailLimit that of all of one mail's files: a file
-// is refused for passing either, and the mail names both.
+// ackView is what ack.txt shows: the one answer to a complainant's mail,
+// the acknowledgement when it opened the complaint (Opening). It carries
+// the NIK masked only. Limit is the per-file limit and MailLimit that of
+// all of one mail's files: a file is refused for passing either, and the
+// mail names both.
 type ackView struct {
+	Opening                                                    bool
 	Number, Name, NIK, Birth, Phone, Summary, Limit, MailLimit string
-	Received, TooLarge, MissingFields, MissingPhotos           []string
-	NeedsDocuments, CertificateMissing                         bool
+	// Photos are the three documents received so far, each with what its
+	// check found, then any other file of the mail that could not be read.
+	Photos []photoView
+	// Checking: some photos are still being checked; the answer went
+	// without waiting longer.
+	Checking                                             bool
+	TooLarge, MissingFields, MissingPhotos, ResendPhotos []string
+	NeedsDocuments, CertificateMissing                   bool
 }
 
-func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
+// photoView is one line of what the checks found: What is a document's
+// name or a file's, State one of ok, checking, unreadable, mismatch.
+type photoView struct {
+	What, State string
+	Reasons     []string
+}
+
+// ackView answers message in of ticket t, whose attachments are atts.
+func (n *Notifier) ackView(t ticket.Ticket, in ticket.Message, opening bool, atts []ticket.Attachment) ackView {
 	c := t.Complainant
 	if c == nil {
 		c = &ticket.Complainant{} // known only by the address the mail came from
 	}
-	v := ackView{Number: t.Number, Name: c.Name, NIK: c.MaskedNIK(), Phone: c.Phone, Summary: summary(t.Description),
-		Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit, NeedsDocuments: t.Category.NeedsDocuments(),
-		CertificateMissing: t.Category == ticket.CategoryCertificateMissing}
+	v := ackView{Opening: opening, Number: t.Number, Name: c.Name, NIK: c.MaskedNIK(), Phone: c.Phone,
+		Summary: summary(t.Description), Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit,
+		NeedsDocuments: t.Category.NeedsDocuments(), CertificateMissing: t.Category == ticket.CategoryCertificateMissing}
+	v.Birth, v.MissingFields = birthAndMissing(c, v.Summary)
+	docs, pending := ticket.DocumentsOf(atts)
+	v.Checking = pending > 0
+	reasons := map[ticket.AttachmentKind][]string{}
+	if req := ticket.RequestFor(docs, atts); req != nil {
+		for _, p := range req.Problems {
+			reasons[p.Kind] = p.Reasons
+		}
+	}
+	for _, d := range ticket.RequiredDocuments {
+		k, what := d.Kind, d.Heading()
+		switch s := docs.State(k); s {
+		case ticket.DocMissing:
+			if v.NeedsDocuments {
+				v.MissingPhotos = append(v.MissingPhotos, what)
+			}
+		case ticket.DocReceived:
+			v.Photos = append(v.Photos, photoView{What: what, State: "checking"})
+		case ticket.DocOK:
+			v.Photos = append(v.Photos, photoView{What: what, State: "ok"})
+		default:
+			v.Photos = append(v.Photos, photoView{What: what, State: string(s), Reasons: maskAll(reasons[k])})
+			if v.NeedsDocuments {
+				v.ResendPhotos = append(v.ResendPhotos, what)
+			}
+		}
+	}
+	for _, a := range atts {
+		if a.MessageID != in.ID {
+			continue
+		}
+		switch {
+		case a.TooLarge():
+			v.TooLarge = append(v.TooLarge, maskNIKs(a.Filename)) // people name photos after their NIK
+		case a.Stored && !ticket.IsRequiredDocument(a.Kind) && a.Check.Verdict == ticket.VerdictUnreadable:
+			// Named by its file, so the sender knows which one: a HEIC
+			// photo called IMG_0042 says nothing of what it shows.
+			v.Photos = append(v.Photos, photoView{What: "Berkas " + maskNIKs(a.Filename), State: "unreadable",
+				Reasons: maskAll(a.Check.Reasons)})
+		}
+	}
+	return v
+}
+
+// birthAndMissing returns the complainant's birth place and date as the
+// mail shows them, and the fields of the form still missing.
+func birthAndMissing(c *ticket.Complainant, summary string) (birth string, missing []string) {
 	birthDate := ""
 	if c.BirthDate != nil {
 		d := *c.BirthDate
 		birthDate = fmt.Sprintf("%d %s %d", d.Day(), monthsID[d.Month()-1], d.Year())
 	}
-	v.Birth = strings.Trim(c.BirthPlace+", "+birthDate, ", ")
-	add := func(missing bool, label string) {
-		if missing {
-			v.MissingFields = append(v.MissingFields, label)
+	add := func(isMissing bool, label string) {
+		if isMissing {
+			missing = append(missing, label)
 		}
 	}
 	add(c.Name == "", "Nama Lengkap")
@@ -74,27 +137,22 @@ func (n *Notifier) ackView(t ticket.Ticket, atts []ticket.Attachment) ackView {
 	add(c.BirthPlace == "" && birthDate != "", "Tempat Lahir")
 	add(c.BirthPlace != "" && birthDate == "", "Tanggal Lahir")
 	add(c.Phone == "", "Nomor HP")
-	add(v.Summary == "", "Keluhan")
-	for _, d := range ticket.RequiredDocuments {
-		switch state := t.Documents.State(d.Kind); {
-		case state != "" && state != ticket.DocMissing:
-			v.Received = append(v.Received, d.Shows)
-		case v.NeedsDocuments:
-			v.MissingPhotos = append(v.MissingPhotos, d.Photo)
-		}
+	add(summary == "", "Keluhan")
+	return strings.Trim(c.BirthPlace+", "+birthDate, ", "), missing
+}
+
+func maskAll(texts []string) []string {
+	out := make([]string, len(texts))
+	for i, s := range texts {
+		out[i] = maskNIKs(s)
 	}
-	for _, a := range atts {
-		if a.TooLarge() {
-			v.TooLarge = append(v.TooLarge, maskNIKs(a.Filename)) // people name photos after their NIK
-		}
-	}
-	return v
+	return out
 }
 
 // docsView is what docs_request.txt shows. It carries no NIK.
 type docsView struct {
 	Number, Name, Limit, MailLimit string
-	Missing, TooLarge              []string
+	Missing                        []string
 	Problems                       []docsProblemView
 }
 
@@ -122,13 +180,8 @@ func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 		if p.State == ticket.DocMismatch {
 			pv.State = "tidak sesuai"
 		}
-		for _, reason := range p.Reasons {
-			pv.Reasons = append(pv.Reasons, maskNIKs(reason))
-		}
+		pv.Reasons = maskAll(p.Reasons)
 		v.Problems = append(v.Problems, pv)
-	}
-	for _, f := range r.TooLarge {
-		v.TooLarge = append(v.TooLarge, maskNIKs(f.Filename))
 	}
 	return v
 }

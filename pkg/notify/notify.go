@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -34,6 +33,8 @@ type Store interface {
 	SetMessageSource(ctx context.Context, id int64, sourceID string) error
 	CountOutbound(ctx context.Context, recipient, kind string, since time.Time) (int64, error)
 	Events(ctx context.Context, ticketID int64) ([]ticket.Event, error)
+	AddEvents(ctx context.Context, events ...ticket.Event) error
+	OpeningMessageID(ctx context.Context, ticketID int64) (int64, error)
 }
 
 // Settings tunes the mail the help desk sends.
@@ -43,11 +44,21 @@ type Settings struct {
 	AckPerSenderPerHour int    // acknowledgements to one address per hour; default 5
 	AttachmentLimit     string // the per-file limit as people read it; default "10 MB"
 	MailLimit           string // the limit of all of one mail's files together; default "25 MB"
+	// AnswerWait is how long the answer to a complainant's mail waits for
+	// the checks of the mail's photos, from the mail's arrival; then it
+	// goes without them, saying they are being checked. Default
+	// DefaultAnswerWait.
+	AnswerWait time.Duration
+	// AnswerPoll is how often a waiting answer looks again; default
+	// DefaultAnswerPoll.
+	AnswerPoll time.Duration
 }
 
-// Notifier sends the complainant the help desk's mail: the acknowledgement
-// of a new complaint, the request for documents the checks found missing
-// or unusable, and the agents' replies, threaded onto their mail.
+// Notifier sends the complainant the help desk's mail: one answer to each
+// of their mails (the acknowledgement of a new complaint, the answer to a
+// later mail with photos), saying what the checks of its photos found;
+// the request for documents when the checks finished only after that
+// answer went; and the agents' replies, threaded onto their mail.
 //
 // Delivery is at least once: a message is stored as sending before it goes
 // out and marked sent after, so a crash in between sends it again on the
@@ -60,7 +71,7 @@ type Notifier struct {
 	docs  mailTemplate
 	cfg   Settings
 	log   *slog.Logger
-	Now   func() time.Time // the clock of the hourly limit; default time.Now
+	Now   func() time.Time // the clock of the hourly limit and of the answer's wait; default time.Now
 }
 
 // NewNotifier returns a notifier sending through send with the templates
@@ -82,6 +93,12 @@ func NewNotifier(s Store, send Sender, fsys fs.FS, cfg Settings, log *slog.Logge
 	if cfg.MailLimit == "" {
 		cfg.MailLimit = "25 MB"
 	}
+	if cfg.AnswerWait <= 0 {
+		cfg.AnswerWait = DefaultAnswerWait
+	}
+	if cfg.AnswerPoll <= 0 {
+		cfg.AnswerPoll = DefaultAnswerPoll
+	}
 	n := &Notifier{store: s, send: send, cfg: cfg, log: log, Now: time.Now}
 	var err error
 	if n.ack, err = parseMailTemplate(fsys, "ack.txt"); err != nil {
@@ -94,99 +111,6 @@ func NewNotifier(s Store, send Sender, fsys fs.FS, cfg Settings, log *slog.Logge
 		return nil, err
 	}
 	return n, nil
-}
-
-// Ack mails the complainant that their complaint arrived, with its
-// number, what was received and what is still missing. It goes to the
-// address the complaint came from, which a complainant known by NIK may
-// not have on record. The mail's Message-ID is derived from the inbound
-// message, so a retry finds the row it stored before instead of sending a
-// second acknowledgement.
-func (n *Notifier) Ack(ctx context.Context, ticketID, messageID int64) error {
-	t, in, err := n.load(ctx, ticketID, messageID)
-	if err != nil {
-		return err
-	}
-	if in.Direction != ticket.Inbound {
-		return fmt.Errorf("message %d is not inbound: %w", in.ID, ErrFinal)
-	}
-	to := in.Sender
-	if to == "" && t.Complainant != nil {
-		to = t.Complainant.Email // a message stored before senders were kept
-	}
-	if to == "" {
-		n.log.InfoContext(ctx, "no acknowledgement: no email address", "ticket", t.Number)
-		return nil
-	}
-	id := fmt.Sprintf("<ack.%d.%s@%s>", in.ID, t.Number, n.cfg.Domain)
-	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
-	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
-		out, err = n.newAck(ctx, t, to, id)
-	}
-	if err != nil || out.ID == 0 {
-		return err
-	}
-	if out.Status == ticket.DeliverySent || out.Status == ticket.DeliveryFailed {
-		return nil // done by an earlier run; a failure was final
-	}
-	mail := OutgoingMail{From: n.cfg.From, To: out.Recipient, Subject: out.Subject, Text: out.Body, MessageID: id,
-		Headers: map[string]string{"Auto-Submitted": "auto-replied", "X-Auto-Response-Suppress": "All"}}
-	if isMessageID(in.SourceID) {
-		mail.InReplyTo, mail.References = in.SourceID, []string{in.SourceID}
-	}
-	return n.deliver(ctx, out, mail)
-}
-
-// newAck stores the acknowledgement to address to as sending, or returns
-// a zero message when the address had its share of acknowledgements this
-// hour: a mail loop or a flood must not make the help desk a mail cannon.
-// Nothing but a log line records the skip.
-//
-// The count and the insert share one transaction holding the address's
-// lock, so acknowledgements to one address handled at once take turns and
-// never together pass the limit each checked alone.
-func (n *Notifier) newAck(ctx context.Context, t ticket.Ticket, to, id string) (ticket.Message, error) {
-	var m ticket.Message
-	err := n.store.WithTx(ctx, func(ctx context.Context) error {
-		if err := n.store.LockRecipient(ctx, to); err != nil {
-			return err
-		}
-		stored, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
-		switch {
-		case err == nil:
-			m = stored // a concurrent run held the lock first and stored it
-			return nil
-		case ticket.ErrorCode(err) != ticket.ENOTFOUND:
-			return err
-		}
-		sent, err := n.store.CountOutbound(ctx, to, ticket.KindAck, n.Now().Add(-time.Hour))
-		if err != nil {
-			return err
-		}
-		if sent >= int64(n.cfg.AckPerSenderPerHour) {
-			n.log.WarnContext(ctx, "no acknowledgement: address over its hourly limit", "ticket", t.Number,
-				"limit", n.cfg.AckPerSenderPerHour)
-			return nil
-		}
-		atts, err := n.store.Attachments(ctx, t.ID)
-		if err != nil {
-			return err
-		}
-		subject, body, err := n.ack.render(n.ackView(t, atts))
-		if err != nil {
-			return err
-		}
-		m = ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
-			Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: ticket.KindAck, Recipient: to}
-		return n.store.AddMessage(ctx, &m)
-	})
-	if store.UniqueViolation(err) == store.ConstraintMessageSource {
-		return n.store.MessageBySource(ctx, ticket.ChannelEmail, id) // a concurrent run stored it first
-	}
-	if err != nil {
-		return ticket.Message{}, err
-	}
-	return m, nil
 }
 
 // Reply mails an agent's reply on the complainant's thread: in reply

@@ -105,6 +105,17 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 			{Filename: "kartu-vaksin.heic", ContentType: "image/heic", Size: 15 << 20, RefusedReason: "too_large", Kind: ticket.KindVaccineCard},
 		}
 	})
+	// The KTP is not checked yet: the answer waits for it, a while.
+	var notYet *notify.NotYet
+	if err := f.ack(t, res); !errors.As(err, &notYet) || notYet.Pending != 1 || notYet.After <= 0 ||
+		notYet.After > notify.DefaultAnswerPoll {
+		t.Fatalf("with the KTP being checked: %v, want to wait", err)
+	}
+	if n := len(f.mx.Received()); n != 0 {
+		t.Fatalf("%d mails while waiting", n)
+	}
+	// A minute on, it goes without the check, saying the photo is being checked.
+	f.notifier.Now = func() time.Time { return time.Now().Add(notify.DefaultAnswerWait) }
 	if err := f.ack(t, res); err != nil {
 		t.Fatal(err)
 	}
@@ -134,20 +145,30 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 	for _, want := range []string{
 		"Yth. Bapak/Ibu Siti Aminah", "[" + res.Ticket.Number + "]", "NIK: **************01",
 		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK **************01 sudah terdaftar.",
-		"Foto yang diterima: KTP\n", "kartu-vaksin.heic", "10 MB", "7–10 hari", "WhatsApp 0811-1050-0567", "119 ext 9",
-		"This is an automatic reply;",
+		"- Foto KTP: diterima, sedang kami periksa\n", "kartu-vaksin.heic", "10 MB", "7–10 hari",
+		"WhatsApp 0811-1050-0567", "119 ext 9", "This is an automatic reply;",
 	} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the body lacks %q:\n%s", want, m.Text)
 		}
 	}
-	for _, want := range []string{"- Tempat, Tanggal Lahir", "- Nomor HP", "- swafoto memegang KTP", "- foto kartu vaksinasi"} {
-		if !strings.Contains(missing, want) {
+	for _, want := range []string{"- Tempat, Tanggal Lahir", "- Nomor HP", "- Swafoto memegang KTP (belum kami terima)",
+		"- Foto kartu vaksinasi (belum kami terima)", "Foto yang Anda kirim masih kami periksa. Bila ada yang perlu dikirim ulang"} {
+		if !strings.Contains(notifytest.OneLine(missing), notifytest.OneLine(want)) {
 			t.Errorf("missing list lacks %q:\n%s", want, missing)
 		}
 	}
-	if strings.Contains(missing, "- foto KTP") || strings.Contains(missing, "- Nama Lengkap") {
+	if strings.Contains(missing, "- Foto KTP") || strings.Contains(missing, "- Nama Lengkap") ||
+		strings.Contains(m.Text, "sudah lengkap") {
 		t.Errorf("missing list names what arrived:\n%s", missing)
+	}
+	// Recorded as gone before the checks, so the checks' findings are mailed.
+	events, err := f.store.Events(context.Background(), res.Ticket.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a, ok := ticket.AnswerTo(events, res.Message.ID); !ok || a.PhotosChecked || a.AnswerID == 0 {
+		t.Errorf("answered event %+v %v, want one for the mail, photos not checked", a, ok)
 	}
 
 	out := f.outbound(t, ackID(res))
@@ -334,5 +355,43 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 	}
 	if err := f.notifier.Reply(ctx, res.Ticket.ID, reply.ID); err != nil || len(f.mx.Received()) != 2 {
 		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.Received()))
+	}
+}
+
+// A file whose name says nothing of what it shows (IMG_0042.HEIC) and that
+// cannot be read is named in the answer, with why, so the sender knows
+// which photo to send again.
+func TestAckNamesAnUnreadableFileOfNoKnownKind(t *testing.T) {
+	ctx := context.Background()
+	f := newNotifyFixture(t)
+	heic := "format HEIC/HEIF belum didukung; ubah ke JPG (di iPhone: Pengaturan > Kamera > Format > Paling Kompatibel) lalu kirim ulang"
+	res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, func(in *intake.Inbound) {
+		in.Attachments = []ticket.Attachment{{Filename: "IMG_0042.HEIC", ContentType: "image/heic", Size: 2048,
+			SHA256: strings.Repeat("b", 64), Stored: true, Kind: ticket.KindUnknown}}
+	})
+	atts, err := f.store.Attachments(ctx, res.Ticket.ID)
+	if err != nil || len(atts) != 1 {
+		t.Fatalf("attachments %+v, %v", atts, err)
+	}
+	if _, err := f.store.SaveCheck(ctx, atts[0].ID, ticket.KindUnknown, ticket.Check{Verdict: ticket.VerdictUnreadable,
+		Reasons: []string{heic}}, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.ack(t, res); err != nil {
+		t.Fatal(err)
+	}
+	mails := f.mx.Received()
+	if len(mails) != 1 {
+		t.Fatalf("%d mails, want 1", len(mails))
+	}
+	text := notifytest.OneLine(mails[0].Text)
+	for _, want := range []string{"- Berkas IMG_0042.HEIC: tidak dapat kami baca (" + heic + ")",
+		"- Foto KTP (belum kami terima)", "- Swafoto memegang KTP (belum kami terima)"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the answer lacks %q:\n%s", want, mails[0].Text)
+		}
+	}
+	if strings.Contains(text, "masih kami periksa") {
+		t.Errorf("the answer says a checked file is being checked:\n%s", mails[0].Text)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -92,6 +93,15 @@ func TestTicketHandlers(t *testing.T) {
 			rec.err = errors.New("connection refused")
 			if err := handle(context.Background(), task); err == nil || errors.Is(err, asynq.SkipRetry) {
 				t.Errorf("passing failure: %v, want an error that is retried", err)
+			}
+			if h.taskType == store.TaskNotifyAck {
+				// The answer waits for the checks of the mail's photos.
+				rec.err = &notify.NotYet{After: 3 * time.Second, Pending: 2}
+				err := handle(context.Background(), task)
+				if err == nil || errors.Is(err, asynq.SkipRetry) || !errors.As(err, new(*notify.NotYet)) ||
+					tasks.RetryDelay(0, err, task) != 3*time.Second {
+					t.Errorf("waiting: %v, want tasks.Later in 3s", err)
+				}
 			}
 		})
 	}

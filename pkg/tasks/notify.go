@@ -34,8 +34,10 @@ func (h *NotifyHandler) Register(w *Worker) {
 	w.Handle(store.TaskNotifyDocs, h.HandleDocs)
 }
 
-// NewAckTask returns a notify:ack task: acknowledge the message that
-// opened a ticket. The ingester writes the same payload to the outbox.
+// NewAckTask returns a notify:ack task: the one answer to a complainant's
+// mail, the one that opened a ticket or a later one with files. The
+// ingester writes the same payload to the outbox. While the mail's photos
+// are being checked it waits (Later), up to notify.Settings.AnswerWait.
 func NewAckTask(ticketID, messageID int64) (*asynq.Task, error) {
 	return newTicketTask(store.TaskNotifyAck, ticketID, messageID)
 }
@@ -70,18 +72,22 @@ func (h *NotifyHandler) HandleDocs(ctx context.Context, task *asynq.Task) error 
 
 // run decodes the task's ticket and message and calls send with them. A
 // payload that cannot be read, or work that can never succeed, wraps
-// asynq.SkipRetry.
+// asynq.SkipRetry; work that waits for other work (*notify.NotYet) runs
+// again later without counting as a failure.
 func (h *NotifyHandler) run(ctx context.Context, task *asynq.Task, send func(context.Context, int64, int64) error) error {
 	p, err := ticketTask(task, true)
 	if err != nil {
 		return err
 	}
 	err = send(ctx, p.TicketID, p.MessageID)
+	var notYet *notify.NotYet
 	switch {
 	case err == nil:
 		return nil
 	case errors.Is(err, notify.ErrFinal):
 		return fmt.Errorf("%s: %w: %w", task.Type(), err, asynq.SkipRetry)
+	case errors.As(err, &notYet):
+		return Later(notYet.After, err)
 	}
 	return fmt.Errorf("%s: %w", task.Type(), err)
 }

@@ -2,6 +2,7 @@ package tasks
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -42,8 +43,17 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, log *slog.Logger) *W
 		Queues:          Queues,
 		ShutdownTimeout: cfg.ShutdownTimeout,
 		Logger:          asynqLogger{log},
+		// A task waiting for other work (Later) comes back within a
+		// second of its time, not asynq's default five.
+		DelayedTaskCheckInterval: time.Second,
+		RetryDelayFunc:           retryDelay,
+		IsFailure:                func(err error) bool { return !isLater(err) },
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
+			if isLater(err) {
+				log.DebugContext(ctx, "task waits", "type", t.Type(), "task_id", id, "why", err)
+				return
+			}
 			log.WarnContext(ctx, "task failed", "type", t.Type(), "task_id", id, "err", err)
 		}),
 	})
@@ -74,6 +84,35 @@ func (w *Worker) Run(ctx context.Context) error {
 	<-ctx.Done()
 	w.server.Shutdown()
 	return nil
+}
+
+// Later is what a handler returns to run its task again after d because
+// other work it waits for is not done yet (why says what). It is not a
+// failure: the task's retries are not used up, and it is not logged as
+// one. The handler decides when waiting ends.
+func Later(d time.Duration, why error) error { return &laterError{after: d, why: why} }
+
+type laterError struct {
+	after time.Duration
+	why   error
+}
+
+func (e *laterError) Error() string { return fmt.Sprintf("again in %s: %v", e.after, e.why) }
+func (e *laterError) Unwrap() error { return e.why }
+
+func isLater(err error) bool {
+	var l *laterError
+	return errors.As(err, &l)
+}
+
+// retryDelay is asynq's exponential backoff for failures and the asked
+// delay for Later.
+func retryDelay(n int, err error, t *asynq.Task) time.Duration {
+	var l *laterError
+	if errors.As(err, &l) {
+		return l.after
+	}
+	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
 
 // asynqLogger routes asynq's own messages into slog.

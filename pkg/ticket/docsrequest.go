@@ -1,5 +1,7 @@
 package ticket
 
+import "encoding/json"
+
 // EventDocumentsRequested records what the complainant was asked to send,
 // and how; its data is a DocsRequest.
 const EventDocumentsRequested = "documents_requested"
@@ -14,16 +16,6 @@ type DocsRequest struct {
 	Delivery  string           `json:"delivery"` // DocsByEmail, DocsInAck or DocsNotSent
 	Missing   []AttachmentKind `json:"missing"`
 	Problems  []DocsProblem    `json:"problems"`
-	// TooLarge are the files of the message refused for their size, to
-	// send again smaller; empty for the opening mail, whose
-	// acknowledgement lists them.
-	TooLarge []RefusedFile `json:"too_large,omitempty"`
-}
-
-// RefusedFile is an attachment intake refused, by its id and name.
-type RefusedFile struct {
-	ID       int64  `json:"attachment_id"`
-	Filename string `json:"filename"`
 }
 
 // DocsProblem is a document whose photos could not be used.
@@ -35,7 +27,50 @@ type DocsProblem struct {
 
 // How a documents request reaches the complainant.
 const (
-	DocsByEmail = "email" // a notify:docs mail
-	DocsInAck   = "ack"   // the acknowledgement of the opening mail lists the missing photos
-	DocsNotSent = "none"  // no sender for the channel yet: the event is the record
+	// DocsByEmail: a notify:docs mail, because the answer to the mail
+	// whose photos were checked went before the checks were done.
+	DocsByEmail = "email"
+	// DocsInAck: the one answer to that mail (its acknowledgement, or the
+	// answer to a later mail) says it, with the checks' results.
+	DocsInAck = "ack"
+	// DocsNotSent: no sender for the channel yet; the event is the record.
+	DocsNotSent = "none"
 )
+
+// EventAnswered records the one answer to a complainant's mail; its data
+// is an Answer.
+const EventAnswered = "answered"
+
+// Answer is the data of an answered event: the mail answered, the answer,
+// and whether the photos of that mail had been checked when it went. When
+// they had not, the answer said they were being checked, and the documents
+// decision mails what the checks found wanting (DocsByEmail).
+type Answer struct {
+	MessageID     int64 `json:"message_id"`
+	AnswerID      int64 `json:"answer_id"`
+	PhotosChecked bool  `json:"photos_checked"`
+}
+
+// Data is a's event data.
+func (a Answer) Data() map[string]any {
+	return map[string]any{"message_id": a.MessageID, "answer_id": a.AnswerID, "photos_checked": a.PhotosChecked}
+}
+
+// AnswerTo returns the answer recorded among events for message
+// messageID; ok is false when it has none (yet).
+func AnswerTo(events []Event, messageID int64) (Answer, bool) {
+	for _, e := range events {
+		if e.Kind != EventAnswered {
+			continue
+		}
+		var a Answer
+		b, err := json.Marshal(e.Data)
+		if err != nil || json.Unmarshal(b, &a) != nil {
+			continue // not written by Answer.Data
+		}
+		if a.MessageID == messageID {
+			return a, true
+		}
+	}
+	return Answer{}, false
+}

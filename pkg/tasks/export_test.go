@@ -1,0 +1,4 @@
+package tasks
+
+// RetryDelay is the delay the worker gives asynq before a task runs again.
+var RetryDelay = retryDelay
