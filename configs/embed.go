@@ -10,7 +10,7 @@ import "embed"
 var Categories []byte
 
 // Templates holds the mail templates, templates/*.txt: each defines a
-// "subject" and a "body" (text/template), read by tasks.NewNotifier.
+// "subject" and a "body" (text/template), read by notify.NewNotifier.
 //
 //go:embed templates/*.txt
 var Templates embed.FS
@@ -22,7 +22,7 @@ var Templates embed.FS
 var Routing []byte
 
 // SLA is sla.yaml: response and resolution targets, business hours and
-// public holidays, read by routing.ParseSLA.
+// public holidays, read by sla.Parse.
 //
 //go:embed sla.yaml
 var SLA []byte

@@ -10,8 +10,6 @@ import (
 	"net/http"
 	"time"
 
-	"github.com/hibiken/asynq"
-	"github.com/hibiken/asynqmon"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
@@ -19,7 +17,9 @@ import (
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/routing"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/tasks"
 )
 
 // App holds Aduan's parts, built from one Config.
@@ -33,6 +33,7 @@ type App struct {
 	Desk     *desk.Desk
 	Rules    Rules
 	Router   *routing.Router
+	Reports  sla.Reports // the weekly report, compliance by pkg/sla's rule
 	Registry *prometheus.Registry
 
 	mailMetrics *mailMetrics
@@ -103,18 +104,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log))
+	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), sla.NewMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
-		Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
-}
-
-// redisConnOpt describes the Redis connection for asynq parts that make
-// their own clients.
-func (a *App) redisConnOpt() asynq.RedisConnOpt {
-	o := a.Redis.Options()
-	return asynq.RedisClientOpt{Network: o.Network, Addr: o.Addr, Username: o.Username, Password: o.Password,
-		DB: o.DB, TLSConfig: o.TLSConfig}
+		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
 }
 
 // Close releases the connections.
@@ -131,7 +124,7 @@ func (a *App) Handler() http.Handler {
 		Desk:     a.Desk,
 		Mail:     a.Store,
 		Queues:   a.Router,
-		Reports:  a.Store,
+		Reports:  a.Reports,
 		Log:      a.Log,
 		Registry: a.Registry,
 		TokenTTL: a.Config.TokenTTL,
@@ -139,7 +132,7 @@ func (a *App) Handler() http.Handler {
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},
 		},
-		TaskMonitor: asynqmon.New(asynqmon.Options{RootPath: httpapi.TaskMonitorPath, RedisConnOpt: a.redisConnOpt()}),
+		TaskMonitor: tasks.NewMonitor(a.Redis, httpapi.TaskMonitorPath),
 	})
 }
 

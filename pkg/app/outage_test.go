@@ -332,7 +332,7 @@ func documentsTask(t *testing.T) killedTask {
 			return res.Ticket.ID
 		},
 		handler: func(t *testing.T, e *outageEnv) asynq.HandlerFunc {
-			return tasks.NewDocumentChecker(e.Store, e.Blobs, checker, e.Log).Handle
+			return tasks.NewDocumentsCheck(documents.NewReviewer(e.Store, e.Blobs, checker, e.Log)).Handle
 		},
 		none: func(t *testing.T, e *outageEnv, id int64) {
 			t.Helper()
@@ -348,7 +348,7 @@ func documentsTask(t *testing.T) killedTask {
 				t.Fatal(err)
 			}
 			pending := e.count(t, "SELECT count(*) FROM attachments WHERE ticket_id = $1 AND \"check\"->>'verdict' = 'pending'", id)
-			changes, asked := e.events(t, id, ticket.EventStatusChanged), e.events(t, id, tasks.EventDocumentsRequested)
+			changes, asked := e.events(t, id, ticket.EventStatusChanged), e.events(t, id, ticket.EventDocumentsRequested)
 			mails := e.count(t, "SELECT count(*) FROM outbox WHERE task_type = $1", store.TaskNotifyDocs)
 			if tk.Status != ticket.StatusNeedsInfo || pending != 0 || changes != 1 || asked != 1 || mails > 1 ||
 				tk.Documents.Selfie != ticket.DocMissing || tk.Documents.VaccineCard != ticket.DocMissing {

@@ -7,6 +7,7 @@ import (
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/routing"
+	"github.com/aduan/aduan/pkg/sla"
 )
 
 // Rules are the help desk's rule files, read once at start: a bad file
@@ -14,7 +15,7 @@ import (
 type Rules struct {
 	Categories *email.CategoryRules
 	Routing    *routing.Rules
-	SLA        *routing.SLA
+	SLA        *sla.Rules
 }
 
 // LoadRules reads the rule files named in cfg, or the built-in ones.
@@ -27,7 +28,7 @@ func LoadRules(cfg Config) (Rules, error) {
 	if r.Routing, err = parseRuleFile(cfg.RoutingFile, configs.Routing, routing.ParseRules); err != nil {
 		return r, err
 	}
-	if r.SLA, err = parseRuleFile(cfg.SLAFile, configs.SLA, routing.ParseSLA); err != nil {
+	if r.SLA, err = parseRuleFile(cfg.SLAFile, configs.SLA, sla.Parse); err != nil {
 		return r, err
 	}
 	if !r.Routing.HasQueue(r.SLA.EscalationQueue) {

@@ -5,11 +5,12 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/hibiken/asynq"
 	"golang.org/x/sync/errgroup"
 
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/documents"
+	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/tasks"
 )
 
@@ -21,14 +22,14 @@ var ErrNoSMTP = errors.New("no SMTP relay configured: set ADUAN_SMTP_ADDR")
 func (a *App) Worker() (*tasks.Worker, error) {
 	w := tasks.NewWorker(a.Redis, tasks.WorkerConfig{Concurrency: a.Config.WorkerConcurrency}, a.Log)
 	tasks.NewRouteHandler(a.Router, a.Log).Register(w)
-	tasks.NewSLAScan(a.Store, a.Rules.SLA, a.Log).Register(w)
+	tasks.NewSLAScan(sla.NewScanner(a.Store, a.Rules.SLA, a.Log), a.Log).Register(w)
 	tasks.NewReportRollup(a.Store, a.Log).Register(w)
 	checker, err := documents.NewChecker(documents.WithOCR(true))
 	if err != nil {
 		return nil, fmt.Errorf("document checks: %w", err)
 	}
-	tasks.NewDocumentChecker(a.Store, a.Blobs, checker, a.Log).Register(w)
-	smtp := tasks.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
+	tasks.NewDocumentsCheck(documents.NewReviewer(a.Store, a.Blobs, checker, a.Log)).Register(w)
+	smtp := notify.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
 	if smtp.Addr == "" {
 		a.Log.Warn("outgoing mail is off: acknowledgements and replies wait in the outbox", "reason", ErrNoSMTP.Error())
@@ -37,7 +38,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err := smtp.Validate(); err != nil {
 		return nil, err
 	}
-	n, err := tasks.NewNotifier(a.Store, tasks.NewSMTPSender(smtp), configs.Templates, tasks.NotifySettings{
+	n, err := notify.NewNotifier(a.Store, notify.NewSMTPSender(smtp), configs.Templates, notify.Settings{
 		From: smtp.From, AckPerSenderPerHour: a.Config.SMTP.AckPerSenderPerHour,
 		AttachmentLimit: fmt.Sprintf("%d MB", a.Config.IMAP.MaxAttachment>>20),
 		MailLimit:       fmt.Sprintf("%d MB", a.Config.IMAP.MaxMail>>20),
@@ -45,7 +46,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.Register(w)
+	tasks.NewNotifyHandler(n).Register(w)
 	return w, nil
 }
 
@@ -55,7 +56,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	queue := asynq.NewClientFromRedisClient(a.Redis)
+	queue := tasks.NewQueue(a.Redis)
 	relay := tasks.NewRelay(a.Store, queue, w.Types(), a.Log)
 	scheduler := tasks.NewScheduler(queue, []tasks.Periodic{
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},

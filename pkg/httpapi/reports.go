@@ -152,8 +152,8 @@ func zeroed[K ~string](keys []K) map[string]int {
 	return m
 }
 
-// compliance is the share of the week's tickets that met their SLA, to four
-// places (0.9321 is 93.21%); nil for a week without tickets.
+// compliance is the share of the week's decided tickets that met their
+// SLA, to four places (0.9321 is 93.21%); nil when none is decided.
 func compliance(r store.WeeklyReport) *float64 {
 	if r.SLATotal == 0 {
 		return nil

@@ -80,13 +80,6 @@ func (w Week) Prev() Week { return WeekOf(w.Start().AddDate(0, 0, -1)) }
 // String renders the week as ISO 8601 does, e.g. 2021-W45.
 func (w Week) String() string { return fmt.Sprintf("%04d-W%02d", w.Year, w.Num) }
 
-// slaMetSQL says whether ticket t met its SLA. Until the SLA work gives
-// tickets a verdict of their own, a ticket met it when its first response
-// came by the due time (or none was due) and it was never marked breached;
-// a ticket still waiting for its first response has not met it. This is
-// the one place to change when the verdict exists.
-const slaMetSQL = `(t.first_response_due IS NULL OR t.first_responded_at <= t.first_response_due) AND NOT t.sla_breached`
-
 // The rollup of one week, run in this order in one transaction. Days are
 // WIB calendar days; 'Asia/Jakarta' and ticket.Jakarta agree on every date
 // since 1964. @day is the week's Monday, @from and @to its bounds.
@@ -108,31 +101,39 @@ const (
 			SELECT (resolved_at AT TIME ZONE 'Asia/Jakarta')::date, channel, category, 0, 1
 			FROM tickets WHERE resolved_at >= @from AND resolved_at < @to
 		) AS d GROUP BY day, channel, category`
+)
 
-	// The backlog at the week's end: tickets created before it and not
-	// finished by it (resolved, or closed without a resolution), in two
-	// index-only range scans of tickets_finished_idx. A ticket reopened later
-	// counts as open in any week recomputed since.
-	rollupWeekSQL = `INSERT INTO report_weekly (week_start, backlog_end, first_response_median_seconds, sla_met, sla_total, computed_at)
+// rollupWeekSQL writes the week's row: the backlog at the week's end,
+// tickets created before it and not finished by it (resolved, or closed
+// without a resolution), in two index-only range scans of
+// tickets_finished_idx (a ticket reopened later counts as open in any week
+// recomputed since); the median first response; and SLA compliance under
+// rule, sla_total counting the tickets whose SLA is decided (met or missed).
+func rollupWeekSQL(rule SLARule) string {
+	return `INSERT INTO report_weekly (week_start, backlog_end, first_response_median_seconds, sla_met, sla_total, computed_at)
 		SELECT CAST(@day AS date),
 			(SELECT count(*) FROM tickets WHERE finished_at IS NULL AND created_at < @to)
 			+ (SELECT count(*) FROM tickets WHERE finished_at >= @to AND created_at < @to),
 			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.first_responded_at - t.created_at)::float8)
 				FILTER (WHERE t.first_responded_at IS NOT NULL),
-			count(*) FILTER (WHERE coalesce(` + slaMetSQL + `, false)),
-			count(*),
+			count(*) FILTER (WHERE ` + rule.Met + `),
+			count(*) FILTER (WHERE ` + rule.Met + ` OR ` + rule.Missed + `),
 			now()
 		FROM tickets t WHERE t.created_at >= @from AND t.created_at < @to`
-)
+}
 
 // RollupWeek recomputes week w's rollups from the tickets, replacing what
 // an earlier run wrote, in a transaction of its own: running it again gives
 // the same rows, and a reader sees either the old rollup or the new one.
-func (s *Store) RollupWeek(ctx context.Context, w Week) error {
+// SLA compliance is counted under rule.
+func (s *Store) RollupWeek(ctx context.Context, w Week, rule SLARule) error {
+	if err := rule.check(); err != nil {
+		return err
+	}
 	args := map[string]any{"day": w.Start().Format(time.DateOnly), "from": w.Start(), "to": w.End()}
 	return s.WithTx(ctx, func(ctx context.Context) error {
 		db := s.conn(ctx)
-		for _, q := range []string{rollupLockSQL, rollupClearSQL, rollupDaysSQL, rollupWeekSQL} {
+		for _, q := range []string{rollupLockSQL, rollupClearSQL, rollupDaysSQL, rollupWeekSQL(rule)} {
 			if err := db.Exec(q, args).Error; err != nil {
 				return fmt.Errorf("roll up %s: %w", w, err)
 			}
@@ -152,8 +153,10 @@ type WeeklyReport struct {
 	// FirstResponseMedianSeconds is over the week's tickets that got a first
 	// response; nil when none did.
 	FirstResponseMedianSeconds *float64
-	SLAMet, SLATotal           int // of the tickets created in the week
-	ComputedAt                 time.Time
+	// SLAMet counts the week's tickets that met their SLA, SLATotal those
+	// whose SLA is decided (met or missed), by the rule rolled up with.
+	SLAMet, SLATotal int
+	ComputedAt       time.Time
 }
 
 // ReportDay is one WIB calendar day of a weekly report.

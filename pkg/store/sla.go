@@ -8,21 +8,35 @@ import (
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// SLAMetSQL is a boolean SQL expression over the tickets table aliased t:
-// true when the ticket was resolved and kept both targets — no breach was
-// recorded, the first response (or, without one, the resolution) came by
-// the first response due time, and the resolution by the resolution due
-// time. It is false for tickets not resolved (yet), including those closed
-// without being resolved, so a compliance rate is
-//
-//	count(*) FILTER (WHERE <SLAMetSQL>) / count(*) … WHERE t.resolved_at IS NOT NULL
-//
-// Breaches count through the breached_at columns, which the scan alone
-// writes, so a breach stays counted after the ticket's priority changes.
-const SLAMetSQL = `(t.resolved_at IS NOT NULL
-	AND t.first_response_breached_at IS NULL AND t.resolution_breached_at IS NULL
-	AND (t.first_response_due IS NULL OR COALESCE(t.first_responded_at, t.resolved_at) <= t.first_response_due)
-	AND (t.resolution_due IS NULL OR t.resolved_at <= t.resolution_due))`
+// SLARule is how SLA compliance is counted in SQL: boolean expressions
+// over the tickets table aliased t, true for the tickets that met their
+// SLA and for those that missed it (neither while one is pending). The
+// store has no rule of its own: pkg/sla defines compliance and gives its
+// rule (sla.Compliance) to the queries that count.
+type SLARule struct{ Met, Missed string }
+
+func (r SLARule) check() error {
+	if r.Met == "" || r.Missed == "" {
+		return fmt.Errorf("no SLA rule given")
+	}
+	return nil
+}
+
+// SLACounts counts the tickets created in [from, to) by their SLA verdict
+// under rule.
+func (s *Store) SLACounts(ctx context.Context, from, to time.Time, rule SLARule) (met, missed, pending int64, err error) {
+	if err := rule.check(); err != nil {
+		return 0, 0, 0, err
+	}
+	var row struct{ Met, Missed, Total int64 }
+	err = s.conn(ctx).Raw(`SELECT count(*) FILTER (WHERE `+rule.Met+`) AS met,
+		count(*) FILTER (WHERE `+rule.Missed+`) AS missed, count(*) AS total
+		FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?`, from.UTC(), to.UTC()).Scan(&row).Error
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("count SLA verdicts: %w", err)
+	}
+	return row.Met, row.Missed, row.Total - row.Met - row.Missed, nil
+}
 
 // SLATarget is one of the two promises of a ticket's SLA.
 type SLATarget string

@@ -74,7 +74,7 @@ func toTicket(tc ticketWithComplainant) ticket.Ticket {
 		Queue: r.Queue, AssigneeID: r.AssigneeID, ComplainantID: r.ComplainantID, Subject: r.Subject,
 		Description: r.Description, CallRef: r.CallRef, Documents: r.Documents, Warnings: r.Warnings,
 		SLA: ticket.SLA{FirstResponseDue: r.FirstResponseDue, ResolutionDue: r.ResolutionDue,
-			FirstRespondedAt: r.FirstRespondedAt, Breached: r.SLABreached},
+			FirstRespondedAt: r.FirstRespondedAt, ResolvedAt: r.ResolvedAt, Breached: r.SLABreached},
 		CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if t.Warnings == nil {
 		t.Warnings = []string{}

@@ -1,102 +1,28 @@
 package tasks
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"log/slog"
-	"slices"
-	"strconv"
 
 	"github.com/hibiken/asynq"
 
-	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// The events and the message kind of the document checks.
-const (
-	// EventDocumentsRequested records what the complainant was asked to
-	// send, and how (see DocsRequest).
-	EventDocumentsRequested = "documents_requested"
-	// EventPossibleMisuse records that a photo of the ticket came with
-	// another NIK on another ticket.
-	EventPossibleMisuse = "possible_misuse"
-	// KindDocsRequest is the kind of the outbound mail asking for documents.
-	KindDocsRequest = ticket.KindDocsRequest
-)
-
-// Reasons of the checks made here rather than by the documents package.
-const (
-	ReasonFileLost     = "berkas tidak dapat kami buka; mohon kirim ulang foto ini"
-	ReasonFileTooLarge = "berkas terlalu besar; kirim foto biasa dari kamera ponsel"
-)
-
-// DefaultMaxDocumentBytes bounds what one check reads into memory. Intake
-// refuses larger files already; this guards against a blob that grew.
-const DefaultMaxDocumentBytes = 64 << 20
-
-// DocumentsStore is what documents:check needs from storage.
-type DocumentsStore interface {
-	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
-	TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error)
-	DocumentAttachments(ctx context.Context, ticketID int64) ([]ticket.Attachment, error)
-	SaveCheck(ctx context.Context, id int64, kind ticket.AttachmentKind, c ticket.Check, derivativeSHA256 string) (bool, error)
-	SaveDocuments(ctx context.Context, ticketID int64, d ticket.Documents) error
-	SetStatus(ctx context.Context, ticketID int64, from, to ticket.Status) (bool, error)
-	DocumentsMemory(ctx context.Context, ticketID int64) (store.DocumentsMemory, error)
-	RememberDocuments(ctx context.Context, ticketID int64, decided, requested string) error
-	LastStatusChange(ctx context.Context, ticketID int64) (ticket.Event, error)
-	OpeningMessageID(ctx context.Context, ticketID int64) (int64, error)
-	ImageReuses(ctx context.Context, ticketID int64) ([]store.ImageReuse, error)
-	FlagTicket(ctx context.Context, ticketID int64, warning string, e ticket.Event) (bool, error)
-	AddEvents(ctx context.Context, events ...ticket.Event) error
-	AddOutbox(ctx context.Context, taskType string, payload any) error
+// DocumentsReview reviews a ticket's documents; *documents.Reviewer is one.
+type DocumentsReview interface {
+	Review(ctx context.Context, ticketID, messageID int64) error
 }
 
-// DocumentBlobs is where attachments' bytes are read and derivatives
-// written; *store.Blobs is one.
-type DocumentBlobs interface {
-	Open(sum string) (io.ReadSeekCloser, error)
-	Put(r io.Reader) (sum string, size int64, err error)
-	Sync() error
-}
+// DocumentsCheck is the documents:check handler.
+type DocumentsCheck struct{ review DocumentsReview }
 
-// DocumentCheck is the documents:check handler. One run, in three steps
-// each safe to repeat, so a worker killed at any point leaves work the
-// next run finishes with every effect happening once:
-//
-//  1. every stored attachment still pending is checked, its derivative
-//     stored, and its check written by one UPDATE guarded by "still
-//     pending";
-//  2. in one transaction holding the ticket's row lock: the documents
-//     summary from all its attachments, and the decision — needs_info and a
-//     request to the complainant, or back to open — made once per set of
-//     checked attachments (DocumentsMemory.Decided) and asking once per
-//     distinct request (DocumentsMemory.Requested), telling once of the
-//     message's files refused as too large;
-//  3. the same photo on tickets with another NIK flags both tickets, each
-//     flag a warning written once with its event.
-type DocumentCheck struct {
-	store    DocumentsStore
-	blobs    DocumentBlobs
-	checker  *documents.Checker
-	log      *slog.Logger
-	MaxBytes int64 // the largest file checked; default DefaultMaxDocumentBytes
-}
-
-// NewDocumentChecker returns the documents:check handler. The checker is
-// shared by every worker slot: it is safe for concurrent use.
-func NewDocumentChecker(s DocumentsStore, blobs DocumentBlobs, checker *documents.Checker, log *slog.Logger) *DocumentCheck {
-	return &DocumentCheck{store: s, blobs: blobs, checker: checker, log: log, MaxBytes: DefaultMaxDocumentBytes}
-}
+// NewDocumentsCheck returns the documents:check handler over r.
+func NewDocumentsCheck(r DocumentsReview) *DocumentsCheck { return &DocumentsCheck{review: r} }
 
 // Register adds the documents:check handler to w.
-func (d *DocumentCheck) Register(w *Worker) { w.Handle(store.TaskDocumentsCheck, d.Handle) }
+func (h *DocumentsCheck) Register(w *Worker) { w.Handle(store.TaskDocumentsCheck, h.Handle) }
 
 // NewDocumentsCheckTask returns a documents:check task for the attachments
 // message messageID brought to a ticket; the ingester writes the same
@@ -105,151 +31,20 @@ func NewDocumentsCheckTask(ticketID, messageID int64) (*asynq.Task, error) {
 	return newTicketTask(store.TaskDocumentsCheck, ticketID, messageID)
 }
 
-// Handle checks the ticket's pending attachments and acts on the result.
-// A payload that cannot be read, or names no ticket, wraps asynq.SkipRetry.
-func (d *DocumentCheck) Handle(ctx context.Context, task *asynq.Task) error {
-	var p store.TicketTask
-	if err := json.Unmarshal(task.Payload(), &p); err != nil || p.TicketID <= 0 || p.MessageID <= 0 {
-		return fmt.Errorf("%s: bad payload %q: %w", task.Type(), task.Payload(), asynq.SkipRetry)
-	}
-	t, err := d.store.TicketByRef(ctx, strconv.FormatInt(p.TicketID, 10), false)
-	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
-		return fmt.Errorf("%s: ticket %d: %w: %w", task.Type(), p.TicketID, err, asynq.SkipRetry)
-	} else if err != nil {
-		return err
-	}
-	atts, err := d.store.DocumentAttachments(ctx, t.ID)
+// Handle reviews the documents of the ticket the task names (see
+// documents.Reviewer.Review). A payload that cannot be read, or names no
+// ticket, wraps asynq.SkipRetry.
+func (h *DocumentsCheck) Handle(ctx context.Context, task *asynq.Task) error {
+	p, err := ticketTask(task, true)
 	if err != nil {
 		return err
 	}
-	checked := 0
-	for _, a := range atts {
-		// A refused file has no bytes to check: decide tells of it.
-		if !a.Stored || a.Check.Verdict != ticket.VerdictPending {
-			continue
-		}
-		if err := d.checkOne(ctx, a, t.Complainant.NIK); err != nil {
-			return fmt.Errorf("%s: ticket %d: %w", task.Type(), t.ID, err)
-		}
-		checked++
-	}
-	out, err := d.decide(ctx, p)
-	if err != nil {
-		return fmt.Errorf("%s: ticket %d: %w", task.Type(), t.ID, err)
-	}
-	flagged, err := d.flagReuse(ctx, t)
-	if err != nil {
-		return fmt.Errorf("%s: ticket %d: %w", task.Type(), t.ID, err)
-	}
-	d.log.InfoContext(ctx, "documents checked", "ticket", t.Number, "checked", checked, "ktp", out.docs.KTP,
-		"selfie", out.docs.Selfie, "vaccine_card", out.docs.VaccineCard, "status", out.status, "asked", out.asked,
-		"misuse_flags", flagged)
-	return nil
-}
-
-// checkOne checks one attachment and writes the result.
-func (d *DocumentCheck) checkOne(ctx context.Context, a ticket.Attachment, nik string) error {
-	data, err := d.read(a.SHA256)
-	var res documents.Result
+	err = h.review.Review(ctx, p.TicketID, p.MessageID)
 	switch {
 	case err == nil:
-		if res, err = d.checker.Check(ctx, data, a.ContentType, a.Kind, nik); err != nil {
-			return fmt.Errorf("attachment %d: %w", a.ID, err)
-		}
-	case errors.Is(err, errTooLarge):
-		res = unusable(ReasonFileTooLarge)
+		return nil
 	case ticket.ErrorCode(err) == ticket.ENOTFOUND:
-		// Intake stores the bytes before the row, so this is lost data: an
-		// error for the operators, and a request for the photo again.
-		d.log.ErrorContext(ctx, "attachment bytes missing from the blob store", "attachment_id", a.ID)
-		res = unusable(ReasonFileLost)
-	default:
-		return fmt.Errorf("attachment %d: %w", a.ID, err)
+		return fmt.Errorf("%s: %w: %w", task.Type(), err, asynq.SkipRetry)
 	}
-	derivative := ""
-	if len(res.Derivative) > 0 {
-		if derivative, _, err = d.blobs.Put(bytes.NewReader(res.Derivative)); err == nil {
-			err = d.blobs.Sync() // before the row names it
-		}
-		if err != nil {
-			return fmt.Errorf("attachment %d: derivative: %w", a.ID, err)
-		}
-	}
-	_, err = d.store.SaveCheck(ctx, a.ID, checkedKind(a.Kind, res.Kind), res.Check, derivative)
-	return err
-}
-
-var errTooLarge = errors.New("file too large")
-
-func (d *DocumentCheck) read(sum string) ([]byte, error) {
-	f, err := d.blobs.Open(sum)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, d.MaxBytes+1))
-	if err == nil && int64(len(data)) > d.MaxBytes {
-		return nil, errTooLarge
-	}
-	return data, err
-}
-
-func unusable(reason string) documents.Result {
-	return documents.Result{Kind: ticket.KindUnknown, Check: ticket.Check{Verdict: ticket.VerdictUnreadable,
-		Reasons: []string{reason}, Scores: map[string]float64{}}}
-}
-
-// checkedKind is an attachment's kind after its check. A claim of one of
-// the three documents stays: the verdict judged the photo against it (ok:
-// it shows what was claimed, perhaps more, like the KTP held in a selfie;
-// mismatch: it does not, and the reasons say what it looks like), so the
-// summary and the request to the complainant name the document that is
-// still needed. Otherwise (unknown, other) what the checker saw is kept.
-func checkedKind(claimed, detected ticket.AttachmentKind) ticket.AttachmentKind {
-	if isDocumentKind(claimed) || detected == ticket.KindUnknown || detected == "" {
-		return claimed
-	}
-	return detected
-}
-
-// documentKinds are the three documents, in the order people are asked for them.
-var documentKinds = []ticket.AttachmentKind{ticket.KindKTP, ticket.KindSelfie, ticket.KindVaccineCard}
-
-func isDocumentKind(k ticket.AttachmentKind) bool { return slices.Contains(documentKinds, k) }
-
-// MisuseWarning is the warning a ticket gets when one of its photos came
-// with another NIK on the ticket numbered other.
-func MisuseWarning(other string) string {
-	return "Foto yang sama dipakai dengan NIK lain (tiket " + other + ")"
-}
-
-// flagReuse flags the ticket and every other ticket holding one of its
-// photos under another NIK, each once, and returns how many flags were new.
-func (d *DocumentCheck) flagReuse(ctx context.Context, t ticket.Ticket) (int, error) {
-	reuses, err := d.store.ImageReuses(ctx, t.ID)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	flag := func(id int64, warning string, data map[string]any) error {
-		added, err := d.store.FlagTicket(ctx, id, warning, ticket.Event{TicketID: id, Kind: EventPossibleMisuse, Data: data})
-		if added {
-			n++
-		}
-		return err
-	}
-	for _, r := range reuses {
-		if err := flag(t.ID, MisuseWarning(r.OtherNumber), map[string]any{"other_ticket_id": r.OtherTicketID,
-			"other_ticket": r.OtherNumber, "attachment_id": r.AttachmentID}); err != nil {
-			return n, err
-		}
-		if err := flag(r.OtherTicketID, MisuseWarning(t.Number), map[string]any{"other_ticket_id": t.ID,
-			"other_ticket": t.Number, "attachment_id": r.OtherAttachmentID}); err != nil {
-			return n, err
-		}
-	}
-	if n > 0 {
-		d.log.WarnContext(ctx, "possible misuse: the same photo under another NIK", "ticket", t.Number, "flags", n)
-	}
-	return n, nil
+	return fmt.Errorf("%s: %w", task.Type(), err)
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 )
 
@@ -47,9 +48,10 @@ func NewReportsRollupTask(req RollupRequest) (*asynq.Task, error) {
 		asynq.MaxRetry(MaxRetry(TaskReportsRollup)), asynq.Timeout(2*time.Hour)), nil
 }
 
-// ReportStore is what the rollup needs from storage.
+// ReportStore is what the rollup needs from storage; it counts SLA
+// compliance by the rule it is given, sla.Compliance.
 type ReportStore interface {
-	RollupWeek(ctx context.Context, w store.Week) error
+	RollupWeek(ctx context.Context, w store.Week, rule store.SLARule) error
 }
 
 // ReportRollup keeps the weekly report's rollup tables current.
@@ -80,7 +82,7 @@ func (r *ReportRollup) HandleRollup(ctx context.Context, task *asynq.Task) error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := r.store.RollupWeek(ctx, w); err != nil {
+		if err := r.store.RollupWeek(ctx, w, sla.Compliance); err != nil {
 			return err
 		}
 	}

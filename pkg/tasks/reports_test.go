@@ -21,7 +21,7 @@ type rollupRecorder struct {
 	err   error
 }
 
-func (r *rollupRecorder) RollupWeek(_ context.Context, w store.Week) error {
+func (r *rollupRecorder) RollupWeek(_ context.Context, w store.Week, _ store.SLARule) error {
 	r.weeks = append(r.weeks, w.String())
 	return r.err
 }

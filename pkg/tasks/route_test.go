@@ -33,6 +33,13 @@ func newRouter(t *testing.T, s *store.Store) *routing.Router {
 	return routing.NewRouter(s, rules)
 }
 
+const (
+	wargaNIK   = "3201014508850001"
+	wargaEmail = "warga1@warga.test"
+	complaint  = "Nama Lengkap: Siti Aminah\nNIK: 3201014508850001\n" +
+		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 3201014508850001 sudah terdaftar.\n"
+)
+
 // openComplaint opens a ticket as email intake would; the ingester writes
 // its ticket:route task to the outbox.
 func openComplaint(t *testing.T, s *store.Store, sourceID string, category ticket.Category) ticket.Ticket {

@@ -3,330 +3,50 @@ package tasks_test
 import (
 	"context"
 	"errors"
-	"os"
 	"slices"
-	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/aduan/aduan/pkg/routing"
-	"github.com/aduan/aduan/pkg/store"
-	"github.com/aduan/aduan/pkg/store/storetest"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/tasks"
-	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// wib is a wall-clock time in Jakarta. In January 2026 the 1st (a
-// Thursday) and the 16th (a Friday) are holidays; the 12th is a Monday.
-func wib(d time.Month, day, hh, mm int) time.Time {
-	return time.Date(2026, d, day, hh, mm, 0, 0, ticket.Jakarta)
-}
+// scanRecorder is an SLA scanner that records when it was asked to scan.
+type scanRecorder struct{ at []time.Time }
 
-type slaFixture struct {
-	s     *store.Store
-	sla   *routing.SLA
-	scan  *tasks.SLAScan
-	c     ticket.Complainant
-	agent ticket.User
-}
-
-func newSLAFixture(t *testing.T) *slaFixture {
-	t.Helper()
-	b, err := os.ReadFile("../../configs/sla.yaml")
-	if err != nil {
-		t.Fatal(err)
-	}
-	sla, err := routing.ParseSLA(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, _ := storetest.New(t)
-	f := &slaFixture{s: s, sla: sla, scan: tasks.NewSLAScan(s, sla, quiet)}
-	f.scan.Now = func() time.Time { t.Fatal("the scan read the wall clock"); return time.Time{} }
-	f.c = ticket.Complainant{Name: "Dewi Lestari", Phone: "+6281234567890"}
-	if err := s.CreateComplainant(context.Background(), &f.c); err != nil {
-		t.Fatal(err)
-	}
-	f.agent = ticket.User{Email: "agen.sla@example.id", Name: "Agen SLA", Role: ticket.RoleAgent}
-	if err := s.CreateUser(context.Background(), &f.agent, "hash-not-checked-here"); err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
-func (f *slaFixture) ticket(t *testing.T, tk ticket.Ticket) ticket.Ticket {
-	t.Helper()
-	tk.Channel, tk.ComplainantID, tk.Documents = ticket.ChannelEmail, f.c.ID, ticket.NoDocuments
-	if tk.Status == "" {
-		tk.Status = ticket.StatusNew
-	}
-	if tk.Priority == "" {
-		tk.Priority = ticket.PriorityNormal
-	}
-	if tk.Category == "" {
-		tk.Category = ticket.CategoryCertificateMissing
-	}
-	if err := f.s.CreateTicket(context.Background(), &tk); err != nil {
-		t.Fatal(err)
-	}
-	return tk
-}
-
-func (f *slaFixture) scanAt(t *testing.T, now time.Time) tasks.SLAScanResult {
-	t.Helper()
-	r, err := f.scan.Scan(context.Background(), now)
-	if err != nil {
-		t.Fatalf("Scan(%s): %v", now, err)
-	}
-	return r
-}
-
-func (f *slaFixture) load(t *testing.T, id int64) ticket.Ticket {
-	t.Helper()
-	tk, err := f.s.TicketByRef(context.Background(), strconv.FormatInt(id, 10), false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tk
-}
-
-// events counts a ticket's events of kind for target ("" for any).
-func (f *slaFixture) events(t *testing.T, id int64, kind, target string) int {
-	t.Helper()
-	evs, err := f.s.Events(context.Background(), id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, e := range evs {
-		if e.Kind == kind && (target == "" || e.Data["target"] == target) {
-			n++
-		}
-	}
-	return n
-}
-
-func TestSLAScanSetsDueTimes(t *testing.T) {
-	f := newSLAFixture(t)
-	tests := []struct {
-		name     string
-		category ticket.Category
-		priority ticket.Priority
-		status   ticket.Status
-		created  time.Time
-		policy   string
-		fr, res  time.Time
-	}{
-		{"Friday evening", ticket.CategoryCertificateMissing, ticket.PriorityNormal, "", wib(1, 9, 16, 30),
-			"default", wib(1, 12, 11, 30), wib(1, 14, 12, 30)},
-		{"NIK conflict over a holiday", ticket.CategoryNIKConflict, ticket.PriorityNormal, "", wib(1, 12, 9, 0),
-			"nik-conflict", wib(1, 12, 17, 0), wib(1, 19, 14, 0)},
-		{"urgent, created on a holiday", ticket.CategoryAppIssue, ticket.PriorityUrgent, "", wib(1, 1, 10, 0),
-			"urgent", wib(1, 2, 9, 0), wib(1, 2, 17, 0)},
-		{"low, created on a Sunday evening", ticket.CategoryOther, ticket.PriorityLow, "", wib(1, 11, 20, 0),
-			"low", wib(1, 13, 17, 0), wib(1, 26, 9, 0)},
-		{"already resolved on the call", ticket.CategoryVaccinationStatus, ticket.PriorityNormal, ticket.StatusResolved,
-			wib(1, 12, 10, 0), "quick-answer", wib(1, 12, 14, 0), wib(1, 13, 10, 0)},
-	}
-	f.sla.Batch = 2 // several batches in one scan
-	ids := make([]int64, len(tests))
-	for i, tt := range tests {
-		ids[i] = f.ticket(t, ticket.Ticket{Category: tt.category, Priority: tt.priority, Status: tt.status,
-			CreatedAt: tt.created}).ID
-	}
-	if r := f.scanAt(t, wib(1, 12, 8, 0)); r.Planned != len(tests) {
-		t.Errorf("planned %d tickets, want %d", r.Planned, len(tests))
-	}
-	for i, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			sla := f.load(t, ids[i]).SLA
-			if sla.FirstResponseDue == nil || !sla.FirstResponseDue.Equal(tt.fr) {
-				t.Errorf("first response due %v, want %s", sla.FirstResponseDue, tt.fr)
-			}
-			if sla.ResolutionDue == nil || !sla.ResolutionDue.Equal(tt.res) {
-				t.Errorf("resolution due %v, want %s", sla.ResolutionDue, tt.res)
-			}
-		})
-	}
-	if r := f.scanAt(t, wib(1, 12, 8, 1)); r.Planned != 0 {
-		t.Errorf("a second scan planned %d tickets again", r.Planned)
-	}
-}
-
-func TestSLAScanWarnsOnce(t *testing.T) {
-	f := newSLAFixture(t)
-	// default policy: first response due Monday 17:00, resolution Thursday 09:00.
-	tk := f.ticket(t, ticket.Ticket{CreatedAt: wib(1, 12, 9, 0)})
-	steps := []struct {
-		now    time.Time
-		warned int
-	}{
-		{wib(1, 12, 15, 30), 0}, // 1.5h before: outside the 1h window
-		{wib(1, 12, 16, 5), 1},
-		{wib(1, 12, 16, 10), 0},
-		{wib(1, 12, 16, 59), 0},
-		{wib(1, 15, 8, 0), 1}, // the resolution's turn; the first response is breached by now
-		{wib(1, 15, 8, 30), 0},
-	}
-	for _, st := range steps {
-		if r := f.scanAt(t, st.now); r.Warned != st.warned {
-			t.Errorf("scan at %s warned %d, want %d", st.now.Format("Mon 15:04"), r.Warned, st.warned)
-		}
-	}
-	if n := f.events(t, tk.ID, routing.EventSLAWarning, string(store.SLAFirstResponse)); n != 1 {
-		t.Errorf("%d first response warnings, want 1", n)
-	}
-	if n := f.events(t, tk.ID, routing.EventSLAWarning, string(store.SLAResolution)); n != 1 {
-		t.Errorf("%d resolution warnings, want 1", n)
-	}
-}
-
-func TestSLABreachOnceUnderConcurrentScans(t *testing.T) {
-	f := newSLAFixture(t)
-	type want struct {
-		id       int64
-		from, to ticket.Priority
-	}
-	var tickets []want
-	for i := range 12 {
-		from := []ticket.Priority{ticket.PriorityNormal, ticket.PriorityHigh, ticket.PriorityUrgent}[i%3]
-		tk := ticket.Ticket{Priority: from, Queue: "sertifikat", CreatedAt: wib(1, 12, 9, 0)}
-		if i%2 == 0 {
-			tk.AssigneeID = &f.agent.ID
-		}
-		tickets = append(tickets, want{f.ticket(t, tk).ID, from, routing.EscalatedPriority(from)})
-	}
-	concurrently := func(now time.Time) {
-		var wg sync.WaitGroup
-		start := make(chan struct{})
-		for range 10 {
-			wg.Go(func() {
-				<-start
-				if _, err := f.scan.Scan(context.Background(), now); err != nil {
-					t.Error(err)
-				}
-			})
-		}
-		close(start)
-		wg.Wait()
-	}
-
-	// Tuesday: every first response is late, no resolution yet.
-	concurrently(wib(1, 13, 10, 0))
-	// Next Monday: every resolution is late too; the tickets were escalated already.
-	concurrently(wib(1, 19, 10, 0))
-
-	for i, w := range tickets {
-		tk := f.load(t, w.id)
-		if tk.Priority != w.to || tk.Queue != "eskalasi" || !tk.SLA.Breached {
-			t.Errorf("ticket %d: priority %s (want %s from %s), queue %q, breached %v", i, tk.Priority, w.to, w.from,
-				tk.Queue, tk.SLA.Breached)
-		}
-		if (i%2 == 0) != (tk.AssigneeID != nil) {
-			t.Errorf("ticket %d: assignee %v changed", i, tk.AssigneeID)
-		}
-		for kind, target := range map[string]string{routing.EventSLABreached: "first_response", routing.EventEscalated: ""} {
-			if n := f.events(t, w.id, kind, target); n != 1 {
-				t.Errorf("ticket %d: %d %s %s events, want 1", i, n, kind, target)
-			}
-		}
-		if n := f.events(t, w.id, routing.EventSLABreached, "resolution"); n != 1 {
-			t.Errorf("ticket %d: %d resolution breaches, want 1", i, n)
-		}
-	}
-}
-
-func TestSLAResolvedTicketsNeverBreach(t *testing.T) {
-	f := newSLAFixture(t)
-	var ids []int64
-	for _, st := range []ticket.Status{ticket.StatusResolved, ticket.StatusClosed} {
-		ids = append(ids, f.ticket(t, ticket.Ticket{Status: st, Queue: "sertifikat", CreatedAt: wib(1, 12, 9, 0)}).ID)
-	}
-	f.scanAt(t, wib(1, 12, 9, 0))
-	r := f.scanAt(t, wib(6, 1, 10, 0))
-	if r.Warned+r.Breached+r.Escalated != 0 {
-		t.Errorf("scan of finished tickets: %+v", r)
-	}
-	for _, id := range ids {
-		tk := f.load(t, id)
-		if tk.SLA.Breached || tk.Priority != ticket.PriorityNormal || tk.Queue != "sertifikat" || !routing.Met(tk) {
-			t.Errorf("%s ticket: breached %v, priority %s, queue %q", tk.Status, tk.SLA.Breached, tk.Priority, tk.Queue)
-		}
-	}
-}
-
-func TestSLAFirstResponseInTimeIsMet(t *testing.T) {
-	f := newSLAFixture(t)
-	tk := f.ticket(t, ticket.Ticket{CreatedAt: wib(1, 12, 9, 0)}) // first response due Monday 17:00
-	f.scanAt(t, wib(1, 12, 9, 0))
-	answered := wib(1, 12, 12, 0)
-	got := f.load(t, tk.ID)
-	got.SLA.FirstRespondedAt, got.Status = &answered, ticket.StatusPending // what desk.Reply does
-	if err := f.s.SaveTicket(context.Background(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if r := f.scanAt(t, wib(1, 13, 10, 0)); r.Breached != 0 || r.Escalated != 0 {
-		t.Errorf("scan after an answer in time: %+v", r)
-	}
-	if got = f.load(t, tk.ID); got.SLA.Breached || !routing.Met(got) || got.Priority != ticket.PriorityNormal {
-		t.Errorf("answered in time: breached %v, met %v, priority %s", got.SLA.Breached, routing.Met(got), got.Priority)
-	}
-	// The resolution is still owed: due Thursday 09:00.
-	if r := f.scanAt(t, wib(1, 15, 9, 1)); r.Breached != 1 || r.Escalated != 1 {
-		t.Errorf("scan after the resolution due time: %+v", r)
-	}
-	if got = f.load(t, tk.ID); !got.SLA.Breached || routing.Met(got) {
-		t.Errorf("resolution missed: breached %v, met %v", got.SLA.Breached, routing.Met(got))
-	}
-	if n := f.events(t, tk.ID, routing.EventSLABreached, string(store.SLAFirstResponse)); n != 0 {
-		t.Errorf("%d first response breaches for a ticket answered in time", n)
-	}
-}
-
-func TestSLAPriorityChangeRecomputesResolutionDue(t *testing.T) {
-	f := newSLAFixture(t)
-	tk := f.ticket(t, ticket.Ticket{CreatedAt: wib(1, 12, 9, 0)})
-	f.scanAt(t, wib(1, 12, 9, 0))
-	got := f.load(t, tk.ID)
-	got.Priority = ticket.PriorityUrgent // an agent raises it
-	if err := f.s.SaveTicket(context.Background(), &got); err != nil {
-		t.Fatal(err)
-	}
-	if r := f.scanAt(t, wib(1, 12, 10, 0)); r.Planned != 1 {
-		t.Errorf("planned %d after a priority change, want 1", r.Planned)
-	}
-	got = f.load(t, tk.ID)
-	// urgent: 9h of business time from Monday 09:00; the first response due stays the default's.
-	if !got.SLA.ResolutionDue.Equal(wib(1, 13, 9, 0)) || !got.SLA.FirstResponseDue.Equal(wib(1, 12, 17, 0)) {
-		t.Errorf("due times after raising to urgent: first response %s, resolution %s",
-			got.SLA.FirstResponseDue, got.SLA.ResolutionDue)
-	}
+func (r *scanRecorder) Scan(_ context.Context, now time.Time) (sla.ScanResult, error) {
+	r.at = append(r.at, now)
+	return sla.ScanResult{}, nil
 }
 
 func TestSLAScanTask(t *testing.T) {
-	f := newSLAFixture(t)
-	f.scan.Now = func() time.Time { return wib(1, 12, 9, 0) }
+	now := time.Date(2026, 1, 12, 9, 0, 0, 0, time.UTC)
+	rec := &scanRecorder{}
+	scan := tasks.NewSLAScan(rec, quiet)
+	scan.Now = func() time.Time { return now }
 	task := tasks.NewSLAScanTask()
 	if task.Type() != tasks.TaskSLAScan || len(task.Payload()) != 0 {
 		t.Fatalf("NewSLAScanTask = %s %q", task.Type(), task.Payload())
 	}
 	for _, payload := range []string{"", "{}"} {
-		if err := f.scan.Handle(context.Background(), asynq.NewTask(tasks.TaskSLAScan, []byte(payload))); err != nil {
+		if err := scan.Handle(context.Background(), asynq.NewTask(tasks.TaskSLAScan, []byte(payload))); err != nil {
 			t.Errorf("payload %q: %v", payload, err)
 		}
 	}
-	err := f.scan.Handle(context.Background(), asynq.NewTask(tasks.TaskSLAScan, []byte("not json")))
-	if !errors.Is(err, asynq.SkipRetry) {
-		t.Errorf("bad payload: %v, want SkipRetry", err)
+	if len(rec.at) != 2 || !rec.at[0].Equal(now) || !rec.at[1].Equal(now) {
+		t.Errorf("scans at %v, want two at %s (the handler's clock)", rec.at, now)
+	}
+	err := scan.Handle(context.Background(), asynq.NewTask(tasks.TaskSLAScan, []byte("not json")))
+	if !errors.Is(err, asynq.SkipRetry) || len(rec.at) != 2 {
+		t.Errorf("bad payload: %v after %d scans, want SkipRetry and no scan", err, len(rec.at))
 	}
 	rc := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}) // never dialled
 	defer rc.Close()
 	w := tasks.NewWorker(rc, tasks.WorkerConfig{}, quiet)
-	f.scan.Register(w)
+	scan.Register(w)
 	if !slices.Contains(w.Types(), tasks.TaskSLAScan) {
 		t.Errorf("Register: types %v", w.Types())
 	}

@@ -149,11 +149,13 @@ type Documents struct {
 // NoDocuments is the summary of a ticket that has received nothing yet.
 var NoDocuments = Documents{KTP: DocMissing, Selfie: DocMissing, VaccineCard: DocMissing}
 
-// SLA holds a ticket's due times and whether they were missed.
+// SLA holds a ticket's due times, when it met them, and whether one was
+// recorded as missed; sla.VerdictOf judges it.
 type SLA struct {
 	FirstResponseDue *time.Time `json:"first_response_due,omitempty"`
 	ResolutionDue    *time.Time `json:"resolution_due,omitempty"`
 	FirstRespondedAt *time.Time `json:"first_responded_at,omitempty"`
+	ResolvedAt       *time.Time `json:"resolved_at,omitempty"` // the latest resolution; none while open again
 	Breached         bool       `json:"breached"`
 }
 

@@ -6,7 +6,8 @@
 --
 -- One row per number: metric, and the day (WIB date), channel or category it
 -- is broken down by (NULL when it is not). The definitions are the rollup's
--- (pkg/store/reports.go); the SLA test is slaMetSQL there.
+-- (pkg/store/reports.go); the SLA verdicts are pkg/sla's (sla.Compliance,
+-- spelled out here), sla_total counting the tickets met or missed.
 SELECT 'created' AS metric, to_char((created_at AT TIME ZONE 'Asia/Jakarta')::date, 'YYYY-MM-DD') AS day,
        channel, NULL::text AS category, count(*)::float8 AS value
 FROM tickets WHERE created_at >= $1 AND created_at < $2
@@ -29,10 +30,13 @@ SELECT m.metric, NULL, NULL, NULL, m.value
 FROM (
   SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.first_responded_at - t.created_at)::float8)
            FILTER (WHERE t.first_responded_at IS NOT NULL) AS median,
-         count(*) FILTER (WHERE coalesce((t.first_response_due IS NULL OR t.first_responded_at <= t.first_response_due)
-                                         AND NOT t.sla_breached, false)) AS met,
-         count(*) AS total
-  FROM tickets t WHERE t.created_at >= $1 AND t.created_at < $2
+         count(*) FILTER (WHERE t.resolved_at IS NOT NULL AND NOT s.missed) AS met,
+         count(*) FILTER (WHERE t.resolved_at IS NOT NULL OR s.missed) AS total
+  FROM tickets t,
+  LATERAL (SELECT t.sla_breached
+                  OR COALESCE(COALESCE(t.first_responded_at, t.resolved_at) > t.first_response_due, false)
+                  OR COALESCE(t.resolved_at > t.resolution_due, false) AS missed) AS s
+  WHERE t.created_at >= $1 AND t.created_at < $2
 ) AS w,
 LATERAL (VALUES ('first_response_median_seconds', w.median), ('sla_met', w.met::float8),
                 ('sla_total', w.total::float8)) AS m (metric, value);

@@ -1,4 +1,4 @@
-package tasks
+package notify
 
 import (
 	"context"
@@ -24,7 +24,7 @@ var ErrPermanent = errors.New("permanent delivery failure")
 
 // LoopHeader is the header on every mail Aduan sends; intake treats mail
 // carrying it as automatic, so Aduan never answers itself. It has the
-// value of email.LoopHeader, which tasks does not import.
+// value of email.LoopHeader, which notify does not import.
 const LoopHeader = "X-Aduan-Loop"
 
 // OutgoingMail is one plain-text mail to one person.

@@ -1,10 +1,8 @@
-package tasks_test
+package documents_test
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"image"
 	"image/color"
 	"os"
@@ -12,12 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hibiken/asynq"
-
+	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
-	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -54,7 +51,7 @@ func TestDocumentsCompleteTicketStaysWorkable(t *testing.T) {
 	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, tk.ID)); n != 0 {
 		t.Errorf("%d documents requests for a complete ticket", n)
 	}
-	if evs := f.events(t, tk.ID, tasks.EventDocumentsRequested); len(evs) != 0 {
+	if evs := f.events(t, tk.ID, ticket.EventDocumentsRequested); len(evs) != 0 {
 		t.Errorf("documents requested of a complete ticket: %+v", evs)
 	}
 }
@@ -80,7 +77,7 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 		t.Fatalf("%d notify:docs rows, want 1", n)
 	}
 
-	// asynq may run the task again: nothing more happens.
+	// A task may run again: nothing more happens.
 	before := f.effects(t, id)
 	f.runChecks(t, id)
 	if after := f.effects(t, id); after != before {
@@ -89,14 +86,14 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 
 	f.sendDocs(t, id)
 	f.sendDocs(t, id) // and the mail's task too
-	mails := f.mx.received()
+	mails := f.mx.Received()
 	if len(mails) != 1 {
 		t.Fatalf("%d mails, want the one documents request", len(mails))
 	}
 	m := mails[0]
 	t.Logf("the documents request:\n%s", m.Text)
 	if !strings.HasPrefix(m.Header.Get("Message-ID"), "<docs.") || m.Header.Get("In-Reply-To") != "<msg-1@warga.test>" ||
-		m.Header.Get("Auto-Submitted") != "auto-replied" || m.Header.Get(tasks.LoopHeader) == "" {
+		m.Header.Get("Auto-Submitted") != "auto-replied" || m.Header.Get(notify.LoopHeader) == "" {
 		t.Errorf("headers %v", m.Header)
 	}
 	if want := "[" + tk.Number + "]"; !strings.HasPrefix(m.Header.Get("Subject"), want) {
@@ -115,7 +112,7 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 		t.Errorf("the request carries the full NIK")
 	}
 	out, err := f.store.MessageBySource(context.Background(), ticket.ChannelEmail, m.Header.Get("Message-ID"))
-	if err != nil || out.Status != ticket.DeliverySent || out.Kind != tasks.KindDocsRequest || out.TicketID != id {
+	if err != nil || out.Status != ticket.DeliverySent || out.Kind != ticket.KindDocsRequest || out.TicketID != id {
 		t.Fatalf("outbound row %+v, %v", out, err)
 	}
 
@@ -127,7 +124,7 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 		t.Fatalf("after a second blurred KTP: %s %+v", tk.Status, tk.Documents)
 	}
 	f.sendDocs(t, id)
-	if mails := f.mx.received(); len(mails) != 2 || mails[1].Header.Get("In-Reply-To") != "<msg-2@warga.test>" {
+	if mails := f.mx.Received(); len(mails) != 2 || mails[1].Header.Get("In-Reply-To") != "<msg-2@warga.test>" {
 		t.Fatalf("%d mails; want a second request, in reply to the second mail", len(mails))
 	}
 
@@ -138,8 +135,8 @@ func TestDocumentsBlurryKTPAsksOnceThenAgainForANewPhoto(t *testing.T) {
 	if tk := f.ticket(t, id); tk.Status != ticket.StatusOpen || tk.Documents != allOK {
 		t.Fatalf("after a good KTP: %s %+v, want open and all ok", tk.Status, tk.Documents)
 	}
-	if n := len(f.events(t, id, tasks.EventDocumentsRequested)); n != 2 || len(f.mx.received()) != 2 {
-		t.Fatalf("%d requests, %d mails; want 2 and 2", n, len(f.mx.received()))
+	if n := len(f.events(t, id, ticket.EventDocumentsRequested)); n != 2 || len(f.mx.Received()) != 2 {
+		t.Fatalf("%d requests, %d mails; want 2 and 2", n, len(f.mx.Received()))
 	}
 }
 
@@ -155,8 +152,8 @@ func TestDocumentsCompleteMovesBackToOpen(t *testing.T) {
 	}
 	// Only photos were missing from the opening mail: its acknowledgement
 	// lists them, so no second mail says the same.
-	reqs := f.events(t, id, tasks.EventDocumentsRequested)
-	if len(reqs) != 1 || reqs[0].Data["delivery"] != tasks.DeliveryAck || len(f.outboxTasks(t, store.TaskNotifyDocs, id)) != 0 {
+	reqs := f.events(t, id, ticket.EventDocumentsRequested)
+	if len(reqs) != 1 || reqs[0].Data["delivery"] != ticket.DocsInAck || len(f.outboxTasks(t, store.TaskNotifyDocs, id)) != 0 {
 		t.Fatalf("requests %+v; want one left to the acknowledgement, no notify:docs", reqs)
 	}
 
@@ -196,7 +193,7 @@ func TestDocumentsNotNeededNeverNeedsInfo(t *testing.T) {
 	if tk.Status != ticket.StatusNew || tk.Documents != want {
 		t.Fatalf("app_issue ticket %s %+v, want new with %+v", tk.Status, tk.Documents, want)
 	}
-	if evs := f.events(t, tk.ID, tasks.EventDocumentsRequested); len(evs) != 0 || len(f.outboxTasks(t, store.TaskNotifyDocs, tk.ID)) != 0 {
+	if evs := f.events(t, tk.ID, ticket.EventDocumentsRequested); len(evs) != 0 || len(f.outboxTasks(t, store.TaskNotifyDocs, tk.ID)) != 0 {
 		t.Fatalf("documents requested for an app_issue: %+v", evs)
 	}
 }
@@ -213,11 +210,11 @@ func TestDocumentsCallCenterRecordsTheRequest(t *testing.T) {
 	if tk.Status != ticket.StatusNeedsInfo || tk.Documents.Selfie != ticket.DocMismatch {
 		t.Fatalf("call-center ticket %s %+v, want needs_info with the selfie a mismatch", tk.Status, tk.Documents)
 	}
-	reqs := f.events(t, tk.ID, tasks.EventDocumentsRequested)
-	if len(reqs) != 1 || reqs[0].Data["delivery"] != tasks.DeliveryNone || reqs[0].Data["channel"] != "callcenter" {
+	reqs := f.events(t, tk.ID, ticket.EventDocumentsRequested)
+	if len(reqs) != 1 || reqs[0].Data["delivery"] != ticket.DocsNotSent || reqs[0].Data["channel"] != "callcenter" {
 		t.Fatalf("requests %+v, want one recorded with no delivery", reqs)
 	}
-	var req tasks.DocsRequest
+	var req ticket.DocsRequest
 	if b, err := json.Marshal(reqs[0].Data); err != nil || json.Unmarshal(b, &req) != nil {
 		t.Fatalf("request event data %v", reqs[0].Data)
 	}
@@ -225,7 +222,7 @@ func TestDocumentsCallCenterRecordsTheRequest(t *testing.T) {
 		req.Problems[0].State != ticket.DocMismatch || !strings.Contains(strings.Join(req.Problems[0].Reasons, " "), "bukan swafoto") {
 		t.Errorf("request %+v, want the selfie and why", req)
 	}
-	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, tk.ID)); n != 0 || len(f.mx.received()) != 0 {
+	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, tk.ID)); n != 0 || len(f.mx.Received()) != 0 {
 		t.Fatalf("%d notify:docs rows for a call-center ticket", n)
 	}
 }
@@ -248,30 +245,17 @@ func TestDocumentsSamePhotoUnderTwoNIKs(t *testing.T) {
 		if len(tk.Warnings) != 1 || tk.Warnings[0] != "Foto yang sama dipakai dengan NIK lain (tiket "+c.other.Ticket.Number+")" {
 			t.Errorf("%s warnings %q, want one naming %s", tk.Number, tk.Warnings, c.other.Ticket.Number)
 		}
-		evs := f.events(t, tk.ID, tasks.EventPossibleMisuse)
+		evs := f.events(t, tk.ID, documents.EventPossibleMisuse)
 		if len(evs) != 1 || evs[0].Data["other_ticket_id"] != float64(c.other.Ticket.ID) {
 			t.Errorf("%s misuse events %+v, want one naming ticket %d", tk.Number, evs, c.other.Ticket.ID)
 		}
 	}
 }
 
-func TestDocumentsBadPayloadSkipsRetry(t *testing.T) {
+func TestReviewOfNoTicket(t *testing.T) {
 	f := newDocsFixture(t)
-	res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, f.goodSet(t))
-	for _, p := range []string{`{`, `{}`, `[1]`, fmt.Sprintf(`{"ticket_id": %d}`, res.Ticket.ID),
-		`{"ticket_id": 999999, "message_id": 1}`} {
-		err := f.check.Handle(context.Background(), asynq.NewTask(store.TaskDocumentsCheck, []byte(p)))
-		if !errors.Is(err, asynq.SkipRetry) {
-			t.Errorf("payload %s: %v, want asynq.SkipRetry", p, err)
-		}
-	}
-	// A mail task for a message nobody asked anything about.
-	task, err := tasks.NewDocsTask(res.Ticket.ID, res.Message.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := f.notifier.HandleDocs(context.Background(), task); !errors.Is(err, asynq.SkipRetry) {
-		t.Errorf("notify:docs without a request: %v, want asynq.SkipRetry", err)
+	if err := f.check.Review(context.Background(), 999999, 1); ticket.ErrorCode(err) != ticket.ENOTFOUND {
+		t.Errorf("review of a ticket that does not exist: %v, want ENOTFOUND", err)
 	}
 }
 
@@ -296,22 +280,22 @@ func TestDocumentsKilledMidTaskTakeEffectOnce(t *testing.T) {
 		{"FlagTicket", 1},        // between flagging this ticket and the other
 	} {
 		cs := &crashingStore{Store: f.store, method: crash.method, after: crash.after}
-		h := tasks.NewDocumentChecker(cs, f.blobs, sharedChecker(t), quiet)
+		h := documents.NewReviewer(cs, f.blobs, sharedChecker(t), quiet)
 		func() {
 			defer func() {
 				if r := recover(); r != errKilled {
 					t.Fatalf("killed at %s: recovered %v", crash.method, r)
 				}
 			}()
-			_ = h.Handle(context.Background(), task)
+			_ = h.Review(context.Background(), task.TicketID, task.MessageID)
 		}()
 		t.Logf("killed at %s: %s", crash.method, f.effects(t, id))
 	}
-	if err := f.check.Handle(context.Background(), task); err != nil {
+	if err := f.check.Review(context.Background(), task.TicketID, task.MessageID); err != nil {
 		t.Fatal(err)
 	}
 	once := f.effects(t, id)
-	if err := f.check.Handle(context.Background(), task); err != nil {
+	if err := f.check.Review(context.Background(), task.TicketID, task.MessageID); err != nil {
 		t.Fatal(err)
 	}
 	if again := f.effects(t, id); again != once {
@@ -323,24 +307,24 @@ func TestDocumentsKilledMidTaskTakeEffectOnce(t *testing.T) {
 	if tk.Status != ticket.StatusNeedsInfo || tk.Documents != want || len(tk.Warnings) != 1 {
 		t.Fatalf("ticket %s %+v %q", tk.Status, tk.Documents, tk.Warnings)
 	}
-	for kind, n := range map[string]int{ticket.EventStatusChanged: 1, tasks.EventDocumentsRequested: 1, tasks.EventPossibleMisuse: 1} {
+	for kind, n := range map[string]int{ticket.EventStatusChanged: 1, ticket.EventDocumentsRequested: 1, documents.EventPossibleMisuse: 1} {
 		if got := len(f.events(t, id, kind)); got != n {
 			t.Errorf("%d %s events, want %d", got, kind, n)
 		}
 	}
-	if n := len(f.events(t, other.Ticket.ID, tasks.EventPossibleMisuse)); n != 1 {
+	if n := len(f.events(t, other.Ticket.ID, documents.EventPossibleMisuse)); n != 1 {
 		t.Errorf("the other ticket has %d misuse events, want 1", n)
 	}
 	if n := len(f.outboxTasks(t, store.TaskNotifyDocs, id)); n != 1 {
 		t.Errorf("%d notify:docs rows, want 1", n)
 	}
 	f.sendDocs(t, id)
-	if mails := f.mx.received(); len(mails) != 1 || !strings.Contains(mails[0].Text, "Foto kartu vaksinasi: foto yang Anda kirim tidak sesuai") {
+	if mails := f.mx.Received(); len(mails) != 1 || !strings.Contains(mails[0].Text, "Foto kartu vaksinasi: foto yang Anda kirim tidak sesuai") {
 		t.Fatalf("%d mails; want one asking for the KTP and the vaccine card", len(mails))
 	}
 }
 
-// BenchmarkDocumentsCheck runs documents:check on a ticket with three
+// BenchmarkDocumentsCheck reviews the documents of a ticket with three
 // 1600×1200 camera-sized JPEGs (KTP, selfie, vaccine card), the whole task
 // as one worker slot runs it, on one core: read, check, derivative, writes,
 // decision, misuse search. Each round starts from the attachments pending
@@ -363,7 +347,7 @@ func BenchmarkDocumentsCheck(b *testing.B) {
 	cpu0 := cpuSeconds()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := f.check.Handle(ctx, task); err != nil {
+		if err := f.check.Review(ctx, task.TicketID, task.MessageID); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -1,13 +1,11 @@
-package tasks_test
+package documents_test
 
 import (
 	"context"
 	"strings"
 	"testing"
 
-	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
-	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -26,34 +24,6 @@ func oneLine(text string) string { return strings.Join(strings.Fields(text), " "
 var bothLimits = []string{"10 MB per berkas", "25 MB untuk seluruh lampiran dalam satu email",
 	"at most 10 MB per file and 25 MB per email"}
 
-func TestAckNamesBothSizeLimits(t *testing.T) {
-	f := newNotifyFixture(t)
-	res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing, func(in *intake.Inbound) {
-		in.Attachments = []ticket.Attachment{tooLarge("KTP_"+wargaNIK+".jpg", 8<<20)} // refused for the mail's total
-	})
-	if err := f.ack(t, res); err != nil {
-		t.Fatal(err)
-	}
-	mails := f.mx.received()
-	if len(mails) != 1 {
-		t.Fatalf("%d mails, want the acknowledgement", len(mails))
-	}
-	t.Logf("the acknowledgement:\n%s", mails[0].Text)
-	text := oneLine(mails[0].Text)
-	for _, want := range append([]string{"KTP_**************01.jpg"}, bothLimits...) {
-		if !strings.Contains(text, want) {
-			t.Errorf("the acknowledgement lacks %q", want)
-		}
-	}
-	if strings.Contains(text, wargaNIK) {
-		t.Error("the acknowledgement carries the full NIK, from a file name")
-	}
-	if i, j := strings.Index(text, "Lampiran berikut"), strings.Index(text, "some attachments"); i < 0 ||
-		(j >= 0 && j < i) {
-		t.Error("want the Indonesian text first")
-	}
-}
-
 // A file refused from a later mail is told once, in the documents request
 // for that mail or alone; the opening mail's are left to the
 // acknowledgement.
@@ -66,13 +36,13 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		f.reply(t, "<msg-2@warga.test>", "<msg-1@warga.test>", tooLarge("rekaman-layar.mp4", 40<<20))
 		f.runChecks(t, id)
 		before := f.effects(t, id)
-		f.runChecks(t, id) // asynq may run it again
+		f.runChecks(t, id) // a task may run again
 		if after := f.effects(t, id); after != before {
 			t.Fatalf("a re-run changed things:\n before %s\n after  %s", before, after)
 		}
 		f.sendDocs(t, id)
 		f.sendDocs(t, id)
-		mails := f.mx.received()
+		mails := f.mx.Received()
 		if len(mails) != 1 {
 			t.Fatalf("%d mails, want one telling of the refused file", len(mails))
 		}
@@ -113,7 +83,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		f.runChecks(t, id)
 		f.runChecks(t, id)
 		f.sendDocs(t, id)
-		mails := f.mx.received()
+		mails := f.mx.Received()
 		if len(mails) != 2 {
 			t.Fatalf("%d mails, want the request and one telling of the refused KTP", len(mails))
 		}
@@ -126,11 +96,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		// pending and decides on it, leaving this run the refused file alone.)
 		third := f.reply(t, "<msg-3@warga.test>", "<msg-2@warga.test>",
 			f.photo(t, "ktp-2.jpg", ticket.KindKTP, blurred(ktpPhoto(2))), tooLarge("kartu-vaksin-asli.jpg", 11<<20))
-		task, err := tasks.NewDocumentsCheckTask(id, third.Message.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.check.Handle(context.Background(), task); err != nil {
+		if err := f.check.Review(context.Background(), id, third.Message.ID); err != nil {
 			t.Fatal(err)
 		}
 		before := f.effects(t, id)
@@ -140,7 +106,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		}
 		f.sendDocs(t, id)
 		f.sendDocs(t, id)
-		mails = f.mx.received()
+		mails = f.mx.Received()
 		if len(mails) != 3 {
 			t.Fatalf("%d mails, want a third", len(mails))
 		}
@@ -155,7 +121,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		if strings.Contains(m.Text, "ktp-asli.jpg") {
 			t.Error("the third mail tells again of the file refused before")
 		}
-		if n := len(f.events(t, id, tasks.EventDocumentsRequested)); n != 3 {
+		if n := len(f.events(t, id, ticket.EventDocumentsRequested)); n != 3 {
 			t.Errorf("%d documents_requested events, want 3", n)
 		}
 	})
@@ -168,7 +134,7 @@ func TestDocumentsTooLargeInAReplyIsTold(t *testing.T) {
 		if n := len(f.outboxTasks(t, store.TaskNotifyDocs, res.Ticket.ID)); n != 0 {
 			t.Errorf("%d notify:docs rows; the acknowledgement tells of the opening mail's files", n)
 		}
-		if evs := f.events(t, res.Ticket.ID, tasks.EventDocumentsRequested); len(evs) != 0 {
+		if evs := f.events(t, res.Ticket.ID, ticket.EventDocumentsRequested); len(evs) != 0 {
 			t.Errorf("requests %+v, want none", evs)
 		}
 	})

@@ -1,4 +1,4 @@
-package tasks_test
+package documents_test
 
 import (
 	"bytes"

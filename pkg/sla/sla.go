@@ -1,4 +1,4 @@
-package routing
+package sla
 
 import (
 	"bytes"
@@ -16,24 +16,24 @@ import (
 // The ticket events the SLA scan writes, with Data {target, due} and, for
 // escalated, the priority and queue before and after.
 const (
-	EventSLAWarning  = "sla_warning"  // a target is due within the warning window
-	EventSLABreached = "sla_breached" // a target's due time passed unmet
-	EventEscalated   = "escalated"    // priority raised and moved to the escalation queue
+	EventWarning   = "sla_warning"  // a target is due within the warning window
+	EventBreached  = "sla_breached" // a target's due time passed unmet
+	EventEscalated = "escalated"    // priority raised and moved to the escalation queue
 )
 
-// SLA is the help desk's service levels, read from configs/sla.yaml: the
+// Rules are the help desk's service levels, read from configs/sla.yaml: the
 // policies that give each ticket its targets, the calendar they are
 // counted in, and what happens as a due time nears and passes.
-type SLA struct {
+type Rules struct {
 	Calendar        *Calendar
-	Policies        []SLAPolicy   // first match wins; the last one matches every ticket
+	Policies        []Policy      // first match wins; the last one matches every ticket
 	Warning         time.Duration // business time before a due time that agents are warned; 0: never
 	EscalationQueue string        // where a breached ticket goes, e.g. eskalasi
 	Batch           int           // tickets per scan transaction
 }
 
-// SLAPolicy is the pair of targets for the tickets it matches.
-type SLAPolicy struct {
+// Policy is the pair of targets for the tickets it matches.
+type Policy struct {
 	Name          string
 	Categories    []ticket.Category // none: every category
 	Priorities    []ticket.Priority // none: every priority
@@ -43,14 +43,14 @@ type SLAPolicy struct {
 
 // Matches reports whether the policy applies to a ticket of category c
 // and priority p.
-func (p SLAPolicy) Matches(c ticket.Category, pr ticket.Priority) bool {
+func (p Policy) Matches(c ticket.Category, pr ticket.Priority) bool {
 	return (len(p.Categories) == 0 || slices.Contains(p.Categories, c)) &&
 		(len(p.Priorities) == 0 || slices.Contains(p.Priorities, pr))
 }
 
 // Policy returns the first policy matching a ticket of category c and
-// priority p; ParseSLA guarantees the last one matches everything.
-func (s *SLA) Policy(c ticket.Category, p ticket.Priority) SLAPolicy {
+// priority p; Parse guarantees the last one matches everything.
+func (s *Rules) Policy(c ticket.Category, p ticket.Priority) Policy {
 	for _, pol := range s.Policies {
 		if pol.Matches(c, p) {
 			return pol
@@ -59,8 +59,8 @@ func (s *SLA) Policy(c ticket.Category, p ticket.Priority) SLAPolicy {
 	return s.Policies[len(s.Policies)-1]
 }
 
-// SLADue is what a policy promises a ticket.
-type SLADue struct {
+// Due is what a policy promises a ticket.
+type Due struct {
 	Policy        string
 	FirstResponse time.Time
 	Resolution    time.Time
@@ -75,16 +75,16 @@ type SLADue struct {
 // first response due time stays as first set, since it is a promise made
 // when the complaint arrived. An escalation raises the priority without
 // moving either due time.
-func (s *SLA) Due(c ticket.Category, p ticket.Priority, created time.Time) SLADue {
+func (s *Rules) Due(c ticket.Category, p ticket.Priority, created time.Time) Due {
 	pol := s.Policy(c, p)
-	return SLADue{Policy: pol.Name, FirstResponse: s.Calendar.DueAfter(created, pol.FirstResponse),
+	return Due{Policy: pol.Name, FirstResponse: s.Calendar.DueAfter(created, pol.FirstResponse),
 		Resolution: s.Calendar.DueAfter(created, pol.Resolution)}
 }
 
 // WarnUntil returns the end of the warning window at now: a target due by
 // then, and not yet, is warned about. The window is business time, so a
 // due time early on Monday is warned about late on Saturday.
-func (s *SLA) WarnUntil(now time.Time) time.Time {
+func (s *Rules) WarnUntil(now time.Time) time.Time {
 	return s.Calendar.DueAfter(now, s.Warning)
 }
 
@@ -97,20 +97,8 @@ func EscalatedPriority(p ticket.Priority) ticket.Priority {
 	return ticket.PriorityUrgent
 }
 
-// Met reports whether t has kept its SLA as far as the ticket shows: no
-// target was recorded as missed, and its first response, if any, came by
-// its due time. A ticket does not carry when it was resolved; reports use
-// store.SLAMetSQL, which knows.
-func Met(t ticket.Ticket) bool {
-	s := t.SLA
-	if s.Breached {
-		return false
-	}
-	return s.FirstRespondedAt == nil || s.FirstResponseDue == nil || !s.FirstRespondedAt.After(*s.FirstResponseDue)
-}
-
-// slaFile is configs/sla.yaml as written.
-type slaFile struct {
+// rulesFile is configs/sla.yaml as written.
+type rulesFile struct {
 	Calendar        CalendarConfig `yaml:"calendar"`
 	Warning         string         `yaml:"warning"`
 	EscalationQueue string         `yaml:"escalation_queue"`
@@ -126,15 +114,15 @@ type slaFile struct {
 
 // Limits on the scan's batch size.
 const (
-	defaultSLABatch = 500
-	maxSLABatch     = 5000
+	defaultBatch = 500
+	maxBatch     = 5000
 )
 
-// ParseSLA reads and checks an SLA configuration (configs/sla.yaml).
+// Parse reads and checks an SLA configuration (configs/sla.yaml).
 // Unknown keys, categories and priorities are errors, so a typo cannot
 // silently leave tickets under the default policy.
-func ParseSLA(data []byte) (*SLA, error) {
-	var f slaFile
+func Parse(data []byte) (*Rules, error) {
+	var f rulesFile
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&f); err != nil && !errors.Is(err, io.EOF) {
@@ -144,7 +132,7 @@ func ParseSLA(data []byte) (*SLA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sla: calendar: %w", err)
 	}
-	s := &SLA{Calendar: cal, EscalationQueue: f.EscalationQueue, Batch: f.Batch}
+	s := &Rules{Calendar: cal, EscalationQueue: f.EscalationQueue, Batch: f.Batch}
 	if f.Warning != "" {
 		if s.Warning, err = cal.ParseDuration(f.Warning); err != nil {
 			return nil, fmt.Errorf("sla: warning: %w", err)
@@ -154,17 +142,17 @@ func ParseSLA(data []byte) (*SLA, error) {
 	case s.EscalationQueue == "":
 		return nil, fmt.Errorf("sla: escalation_queue is missing")
 	case s.Batch == 0:
-		s.Batch = defaultSLABatch
-	case s.Batch < 0 || s.Batch > maxSLABatch:
-		return nil, fmt.Errorf("sla: batch must be between 1 and %d", maxSLABatch)
+		s.Batch = defaultBatch
+	case s.Batch < 0 || s.Batch > maxBatch:
+		return nil, fmt.Errorf("sla: batch must be between 1 and %d", maxBatch)
 	}
 	if len(f.Policies) == 0 {
 		return nil, fmt.Errorf("sla: no policies")
 	}
 	seen := map[string]bool{}
 	for i, p := range f.Policies {
-		pol := SLAPolicy{Name: p.Name, Categories: p.Categories, Priorities: p.Priorities}
-		if err := checkSLAPolicy(pol, seen); err != nil {
+		pol := Policy{Name: p.Name, Categories: p.Categories, Priorities: p.Priorities}
+		if err := checkPolicy(pol, seen); err != nil {
 			return nil, fmt.Errorf("sla: policies[%d]: %w", i, err)
 		}
 		if pol.FirstResponse, err = parseTarget(cal, "first_response", p.FirstResponse); err == nil {
@@ -182,7 +170,7 @@ func ParseSLA(data []byte) (*SLA, error) {
 	return s, nil
 }
 
-func checkSLAPolicy(p SLAPolicy, seen map[string]bool) error {
+func checkPolicy(p Policy, seen map[string]bool) error {
 	if p.Name == "" || seen[p.Name] {
 		return fmt.Errorf("each policy needs a name of its own, got %q", p.Name)
 	}

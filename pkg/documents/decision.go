@@ -1,11 +1,10 @@
-package tasks
+package documents
 
 import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ type decision struct {
 
 // decide writes the ticket's documents summary and, once per set of
 // checked attachments, moves it to needs_info and asks for what is
-// missing, or back to open when all is there. Files of the task's message
+// missing, or back to open when all is there. Files of the message
 // refused as too large are told once too, with that request or alone:
 // nothing else tells the complainant of those in a later mail. It runs
 // under the ticket's row lock, which every writer of the ticket's status
@@ -33,7 +32,7 @@ type decision struct {
 // decide one after the other, each on what the other committed. Its
 // writes touch only the columns it owns, so it overwrites nobody's other
 // changes.
-func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decision, error) {
+func (d *Reviewer) decide(ctx context.Context, p store.TicketTask) (decision, error) {
 	var out decision
 	err := d.store.WithTx(ctx, func(ctx context.Context) error {
 		t, err := d.store.TicketByRef(ctx, strconv.FormatInt(p.TicketID, 10), true)
@@ -55,7 +54,7 @@ func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decisio
 		if err != nil {
 			return err
 		}
-		req, decided := (*DocsRequest)(nil), ""
+		req, decided := (*ticket.DocsRequest)(nil), ""
 		// With pending ones, their checks decide when they are done.
 		if fp := fingerprint(atts); pending == 0 && t.Category.NeedsDocuments() && mem.Decided != fp {
 			if req, out.status, err = d.judge(ctx, t, docs, atts, mem); err != nil {
@@ -69,7 +68,7 @@ func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decisio
 		}
 		if tooLarge != nil && out.status.IsOpen() {
 			if req == nil {
-				req = &DocsRequest{Key: tooLarge.Key, Missing: []ticket.AttachmentKind{}, Problems: []DocsProblem{}}
+				req = &ticket.DocsRequest{Key: tooLarge.Key, Missing: []ticket.AttachmentKind{}, Problems: []ticket.DocsProblem{}}
 			}
 			req.TooLarge = tooLarge.Files
 		}
@@ -86,8 +85,8 @@ func (d *DocumentCheck) decide(ctx context.Context, p store.TicketTask) (decisio
 // judge decides on a ticket's checked photos: back to open when all three
 // are ok, else needs_info and the request to make, nil when the same was
 // asked before or the ticket is no longer worked.
-func (d *DocumentCheck) judge(ctx context.Context, t ticket.Ticket, docs ticket.Documents, atts []ticket.Attachment,
-	mem store.DocumentsMemory) (*DocsRequest, ticket.Status, error) {
+func (d *Reviewer) judge(ctx context.Context, t ticket.Ticket, docs ticket.Documents, atts []ticket.Attachment,
+	mem store.DocumentsMemory) (*ticket.DocsRequest, ticket.Status, error) {
 	req := requestFor(docs, atts)
 	if req == nil {
 		status, err := d.release(ctx, t)
@@ -102,8 +101,8 @@ func (d *DocumentCheck) judge(ctx context.Context, t ticket.Ticket, docs ticket.
 
 // remember records a new decision and the keys of what was asked or told,
 // each once; nothing when the run changed nothing, as a re-run does not.
-func (d *DocumentCheck) remember(ctx context.Context, ticketID int64, mem store.DocumentsMemory, decided string,
-	req *DocsRequest, tooLarge *refusedFiles) error {
+func (d *Reviewer) remember(ctx context.Context, ticketID int64, mem store.DocumentsMemory, decided string,
+	req *ticket.DocsRequest, tooLarge *refusedFiles) error {
 	if decided == "" {
 		decided = mem.Decided
 	}
@@ -129,19 +128,19 @@ func (d *DocumentCheck) remember(ctx context.Context, ticketID int64, mem store.
 // key that tells them once.
 type refusedFiles struct {
 	Key   string
-	Files []RefusedFile
+	Files []ticket.RefusedFile
 }
 
 // refusedToTell returns the files of message messageID refused as too
 // large that the complainant was not told of yet, nil when none. Those of
 // the opening mail are left to its acknowledgement, which lists them.
-func (d *DocumentCheck) refusedToTell(ctx context.Context, t ticket.Ticket, messageID int64, atts []ticket.Attachment,
+func (d *Reviewer) refusedToTell(ctx context.Context, t ticket.Ticket, messageID int64, atts []ticket.Attachment,
 	mem store.DocumentsMemory) (*refusedFiles, error) {
 	var r refusedFiles
 	var ids []string
 	for _, a := range atts {
 		if a.MessageID == messageID && a.TooLarge() {
-			r.Files = append(r.Files, RefusedFile{ID: a.ID, Filename: a.Filename})
+			r.Files = append(r.Files, ticket.RefusedFile{ID: a.ID, Filename: a.Filename})
 			ids = append(ids, strconv.FormatInt(a.ID, 10))
 		}
 	}
@@ -161,7 +160,7 @@ func (d *DocumentCheck) refusedToTell(ctx context.Context, t ticket.Ticket, mess
 
 // hold moves a ticket that lacks documents to needs_info, when it is
 // being worked (new, open, pending), and returns its status.
-func (d *DocumentCheck) hold(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
+func (d *Reviewer) hold(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
 	switch t.Status {
 	case ticket.StatusNew, ticket.StatusOpen, ticket.StatusPending:
 	default:
@@ -173,7 +172,7 @@ func (d *DocumentCheck) hold(ctx context.Context, t ticket.Ticket) (ticket.Statu
 // release moves a ticket back to open when all three documents are ok and
 // it waits in needs_info only because of them: the last status change put
 // it there for the documents. Put there by an agent, it stays.
-func (d *DocumentCheck) release(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
+func (d *Reviewer) release(ctx context.Context, t ticket.Ticket) (ticket.Status, error) {
 	if t.Status != ticket.StatusNeedsInfo {
 		return t.Status, nil
 	}
@@ -189,7 +188,7 @@ func (d *DocumentCheck) release(ctx context.Context, t ticket.Ticket) (ticket.St
 	return d.move(ctx, t, ticket.StatusOpen)
 }
 
-func (d *DocumentCheck) move(ctx context.Context, t ticket.Ticket, to ticket.Status) (ticket.Status, error) {
+func (d *Reviewer) move(ctx context.Context, t ticket.Ticket, to ticket.Status) (ticket.Status, error) {
 	if err := ticket.CheckTransition(t.Status, to); err != nil {
 		return t.Status, err
 	}
@@ -207,17 +206,17 @@ func (d *DocumentCheck) move(ctx context.Context, t ticket.Ticket, to ticket.Sta
 // acknowledgement of a new email ticket already lists its missing photos,
 // so a request with nothing but missing photos for the opening mail is
 // recorded as made by it, not mailed a second time.
-func (d *DocumentCheck) ask(ctx context.Context, t ticket.Ticket, messageID int64, req *DocsRequest) (string, error) {
-	req.MessageID, req.Channel, req.Delivery = messageID, t.Channel, DeliveryNone
+func (d *Reviewer) ask(ctx context.Context, t ticket.Ticket, messageID int64, req *ticket.DocsRequest) (string, error) {
+	req.MessageID, req.Channel, req.Delivery = messageID, t.Channel, ticket.DocsNotSent
 	if t.Channel == ticket.ChannelEmail {
-		req.Delivery = DeliveryEmail
+		req.Delivery = ticket.DocsByEmail
 		if len(req.Problems) == 0 && len(req.TooLarge) == 0 {
 			opening, err := d.store.OpeningMessageID(ctx, t.ID)
 			if err != nil {
 				return "", err
 			}
 			if opening == messageID {
-				req.Delivery = DeliveryAck
+				req.Delivery = ticket.DocsInAck
 			}
 		}
 	}
@@ -225,13 +224,13 @@ func (d *DocumentCheck) ask(ctx context.Context, t ticket.Ticket, messageID int6
 	if err != nil {
 		return "", err
 	}
-	if err := d.store.AddEvents(ctx, ticket.Event{TicketID: t.ID, Kind: EventDocumentsRequested, Data: data}); err != nil {
+	if err := d.store.AddEvents(ctx, ticket.Event{TicketID: t.ID, Kind: ticket.EventDocumentsRequested, Data: data}); err != nil {
 		return "", err
 	}
 	switch req.Delivery {
-	case DeliveryEmail:
+	case ticket.DocsByEmail:
 		return req.Delivery, d.store.AddOutbox(ctx, store.TaskNotifyDocs, store.TicketTask{TicketID: t.ID, MessageID: messageID})
-	case DeliveryNone:
+	case ticket.DocsNotSent:
 		d.log.InfoContext(ctx, "documents request not sent: no sender for the channel; recorded for the agent",
 			"ticket", t.Number, "channel", t.Channel, "missing", req.Missing, "problems", len(req.Problems),
 			"too_large", len(req.TooLarge))
@@ -299,46 +298,11 @@ func fingerprint(atts []ticket.Attachment) string {
 	return hex.EncodeToString(sum[:8])
 }
 
-// DocsRequest is what the complainant is asked to send: the data of a
-// documents_requested event, and what the notify:docs mail says.
-type DocsRequest struct {
-	Key       string                  `json:"request"`    // the request's identity, see requestFor and refusedToTell
-	MessageID int64                   `json:"message_id"` // the message whose attachments were checked
-	Channel   ticket.Channel          `json:"channel"`
-	Delivery  string                  `json:"delivery"` // email, ack (the acknowledgement asks) or none
-	Missing   []ticket.AttachmentKind `json:"missing"`
-	Problems  []DocsProblem           `json:"problems"`
-	// TooLarge are the files of the message refused for their size, to
-	// send again smaller; empty for the opening mail, whose
-	// acknowledgement lists them.
-	TooLarge []RefusedFile `json:"too_large,omitempty"`
-}
-
-// RefusedFile is an attachment intake refused, by its id and name.
-type RefusedFile struct {
-	ID       int64  `json:"attachment_id"`
-	Filename string `json:"filename"`
-}
-
-// DocsProblem is a document whose photos could not be used.
-type DocsProblem struct {
-	Kind    ticket.AttachmentKind `json:"kind"`
-	State   ticket.DocumentState  `json:"state"`   // unreadable or mismatch
-	Reasons []string              `json:"reasons"` // of its latest such photo
-}
-
-// How a request reaches the complainant.
-const (
-	DeliveryEmail = "email" // a notify:docs mail
-	DeliveryAck   = "ack"   // the acknowledgement of the opening mail lists the missing photos
-	DeliveryNone  = "none"  // no sender for the channel yet: the event is the record
-)
-
 // requestFor is what to ask for, or nil when all three are ok. Its key
 // names each document's state and the attachments that made it, so a new
 // photo that is still unusable makes a new request.
-func requestFor(docs ticket.Documents, atts []ticket.Attachment) *DocsRequest {
-	r := &DocsRequest{Missing: []ticket.AttachmentKind{}, Problems: []DocsProblem{}}
+func requestFor(docs ticket.Documents, atts []ticket.Attachment) *ticket.DocsRequest {
+	r := &ticket.DocsRequest{Missing: []ticket.AttachmentKind{}, Problems: []ticket.DocsProblem{}}
 	var key []string
 	for _, k := range documentKinds {
 		s := docState(docs, k)
@@ -351,7 +315,7 @@ func requestFor(docs ticket.Documents, atts []ticket.Attachment) *DocsRequest {
 			continue
 		}
 		var ids []string
-		p := DocsProblem{Kind: k, State: s}
+		p := ticket.DocsProblem{Kind: k, State: s}
 		for _, a := range atts {
 			if a.Stored && a.Kind == k && string(a.Check.Verdict) == string(s) {
 				ids = append(ids, strconv.FormatInt(a.ID, 10))
@@ -376,27 +340,4 @@ func docState(d ticket.Documents, k ticket.AttachmentKind) ticket.DocumentState 
 		return d.Selfie
 	}
 	return d.VaccineCard
-}
-
-// latestDocsRequest returns the latest request to mail among a ticket's
-// events made for message messageID, and its event id; 0 when none.
-func latestDocsRequest(events []ticket.Event, messageID int64) (DocsRequest, int64, error) {
-	for i := len(events) - 1; i >= 0; i-- {
-		e := events[i]
-		if e.Kind != EventDocumentsRequested {
-			continue
-		}
-		var req DocsRequest
-		b, err := json.Marshal(e.Data)
-		if err == nil {
-			err = json.Unmarshal(b, &req)
-		}
-		if err != nil {
-			return DocsRequest{}, 0, fmt.Errorf("documents request event %d: %w", e.ID, err)
-		}
-		if req.MessageID == messageID && req.Delivery == DeliveryEmail {
-			return req, e.ID, nil
-		}
-	}
-	return DocsRequest{}, 0, nil
 }

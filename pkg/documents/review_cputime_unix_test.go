@@ -1,6 +1,6 @@
 //go:build unix
 
-package tasks_test
+package documents_test
 
 import "syscall"
 

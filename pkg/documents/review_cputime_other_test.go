@@ -1,6 +1,6 @@
 //go:build !unix
 
-package tasks_test
+package documents_test
 
 // cpuSeconds is unknown here; the benchmark then reports wall-clock rates only.
 func cpuSeconds() float64 { return 0 }

@@ -1,4 +1,4 @@
-package tasks_test
+package documents_test
 
 import (
 	"bytes"
@@ -8,29 +8,44 @@ import (
 	"fmt"
 	"image"
 	"testing"
-
-	"github.com/hibiken/asynq"
+	"time"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
-	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
 const vaccinePayload = "VAKSIN|3201014508850001|DOSIS 2|TEST"
 
-// docsFixture is a fresh database and blob store, the documents:check
-// handler, and a Notifier sending to an in-process mail server.
+const (
+	wargaNIK   = "3201014508850001"
+	wargaEmail = "warga1@warga.test"
+	complaint  = "Nama Lengkap: Siti Aminah\nNIK: 3201014508850001\n" +
+		"Keluhan: Sertifikat vaksin dosis kedua belum muncul di aplikasi, padahal NIK 3201014508850001 sudah terdaftar.\n"
+	mailFrom = "PeduliLindungi <pedulilindungi@kemkes.go.id>"
+)
+
+func plainSender(ms *notifytest.MailServer) *notify.SMTPSender {
+	s := notify.NewSMTPSender(notify.SMTPSettings{Addr: ms.Addr, TLS: "none", From: mailFrom})
+	s.Timeout = 5 * time.Second
+	return s
+}
+
+// docsFixture is a fresh database and blob store, the documents
+// reviewer, and a Notifier sending to an in-process mail server.
 type docsFixture struct {
 	store    *store.Store
 	dbURL    string
 	blobs    *store.Blobs
-	mx       *mailServer
-	notifier *tasks.Notifier
+	mx       *notifytest.MailServer
+	notifier *notify.Notifier
 	ingester *intake.Ingester
-	check    *tasks.DocumentCheck
+	check    *documents.Reviewer
 }
 
 func newDocsFixture(t testing.TB) *docsFixture {
@@ -41,11 +56,11 @@ func newDocsFixture(t testing.TB) *docsFixture {
 		t.Fatal(err)
 	}
 	f := &docsFixture{store: s, dbURL: dbURL, blobs: blobs, ingester: intake.NewIngester(s, quiet),
-		check: tasks.NewDocumentChecker(s, blobs, sharedChecker(t), quiet)}
+		check: documents.NewReviewer(s, blobs, sharedChecker(t), quiet)}
 	if tt, ok := t.(*testing.T); ok {
-		f.mx = newMailServer(tt)
-		if f.notifier, err = tasks.NewNotifier(s, plainSender(f.mx), configs.Templates,
-			tasks.NotifySettings{From: mailFrom}, quiet); err != nil {
+		f.mx = notifytest.NewMailServer(tt)
+		if f.notifier, err = notify.NewNotifier(s, plainSender(f.mx), configs.Templates,
+			notify.Settings{From: mailFrom}, quiet); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -93,25 +108,25 @@ func (f *docsFixture) reply(t *testing.T, sourceID, inReplyTo string, atts ...ti
 	return res
 }
 
-// outboxTasks returns the outbox rows of a type for a ticket, as tasks.
-func (f *docsFixture) outboxTasks(t testing.TB, taskType string, ticketID int64) []*asynq.Task {
+// outboxTasks returns the payloads of the outbox rows of a type for a ticket.
+func (f *docsFixture) outboxTasks(t testing.TB, taskType string, ticketID int64) []store.TicketTask {
 	t.Helper()
 	items, err := f.store.PendingOutbox(context.Background(), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []*asynq.Task
+	var out []store.TicketTask
 	for _, it := range items {
 		var p store.TicketTask
 		if it.TaskType == taskType && json.Unmarshal(it.Payload, &p) == nil && p.TicketID == ticketID {
-			out = append(out, asynq.NewTask(it.TaskType, it.Payload))
+			out = append(out, p)
 		}
 	}
 	return out
 }
 
-// runChecks runs the ticket's documents:check tasks, as the relay and a
-// worker would.
+// runChecks reviews the ticket's documents for each documents:check task
+// in the outbox, as the relay and a worker would.
 func (f *docsFixture) runChecks(t testing.TB, ticketID int64) {
 	t.Helper()
 	taskList := f.outboxTasks(t, store.TaskDocumentsCheck, ticketID)
@@ -119,18 +134,18 @@ func (f *docsFixture) runChecks(t testing.TB, ticketID int64) {
 		t.Fatalf("no %s in the outbox for ticket %d", store.TaskDocumentsCheck, ticketID)
 	}
 	for _, task := range taskList {
-		if err := f.check.Handle(context.Background(), task); err != nil {
-			t.Fatalf("documents:check %s: %v", task.Payload(), err)
+		if err := f.check.Review(context.Background(), task.TicketID, task.MessageID); err != nil {
+			t.Fatalf("documents:check %+v: %v", task, err)
 		}
 	}
 }
 
-// sendDocs runs the ticket's notify:docs tasks.
+// sendDocs sends the documents mail of each notify:docs task in the outbox.
 func (f *docsFixture) sendDocs(t *testing.T, ticketID int64) {
 	t.Helper()
 	for _, task := range f.outboxTasks(t, store.TaskNotifyDocs, ticketID) {
-		if err := f.notifier.HandleDocs(context.Background(), task); err != nil {
-			t.Fatalf("notify:docs %s: %v", task.Payload(), err)
+		if err := f.notifier.Docs(context.Background(), task.TicketID, task.MessageID); err != nil {
+			t.Fatalf("notify:docs %+v: %v", task, err)
 		}
 	}
 }

@@ -1,29 +1,21 @@
-package tasks
+package notify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-
-	"github.com/hibiken/asynq"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// NewDocsTask returns a notify:docs task: mail the documents request made
-// when the attachments of message messageID were checked. documents:check
-// writes the same payload to the outbox.
-func NewDocsTask(ticketID, messageID int64) (*asynq.Task, error) {
-	return newTicketTask(store.TaskNotifyDocs, ticketID, messageID)
-}
-
-// HandleDocs mails the complainant, on their thread, the latest documents
-// request recorded for the message the task names. Like the
+// Docs mails the complainant, on their thread, the latest documents
+// request recorded for message messageID. Like the
 // acknowledgement, its Message-ID is derived from what it answers (the
 // request's event), so a retry finds the row it stored before and a mail
 // already sent is not sent again.
-func (n *Notifier) HandleDocs(ctx context.Context, task *asynq.Task) error {
-	t, in, err := n.load(ctx, task)
+func (n *Notifier) Docs(ctx context.Context, ticketID, messageID int64) error {
+	t, in, err := n.load(ctx, ticketID, messageID)
 	if err != nil {
 		return err
 	}
@@ -36,7 +28,7 @@ func (n *Notifier) HandleDocs(ctx context.Context, task *asynq.Task) error {
 		return err
 	}
 	if eventID == 0 {
-		return fmt.Errorf("%s: no documents request by email for message %d: %w", task.Type(), in.ID, asynq.SkipRetry)
+		return fmt.Errorf("no documents request by email for message %d: %w", in.ID, ErrFinal)
 	}
 	id := fmt.Sprintf("<docs.%d.%s@%s>", eventID, t.Number, n.cfg.Domain)
 	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
@@ -68,16 +60,39 @@ func (n *Notifier) HandleDocs(ctx context.Context, task *asynq.Task) error {
 }
 
 // newDocs stores the documents request mail to address to as sending.
-func (n *Notifier) newDocs(ctx context.Context, t ticket.Ticket, to, id string, req DocsRequest) (ticket.Message, error) {
+func (n *Notifier) newDocs(ctx context.Context, t ticket.Ticket, to, id string, req ticket.DocsRequest) (ticket.Message, error) {
 	subject, body, err := n.docs.render(n.docsView(t, req))
 	if err != nil {
 		return ticket.Message{}, err
 	}
 	m := ticket.Message{TicketID: t.ID, Direction: ticket.Outbound, Channel: ticket.ChannelEmail, SourceID: id,
-		Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: KindDocsRequest, Recipient: to}
+		Subject: subject, Body: body, Status: ticket.DeliverySending, Kind: ticket.KindDocsRequest, Recipient: to}
 	err = n.store.AddMessage(ctx, &m)
 	if store.UniqueViolation(err) == store.ConstraintMessageSource {
 		return n.store.MessageBySource(ctx, ticket.ChannelEmail, id) // a concurrent run stored it first
 	}
 	return m, err
+}
+
+// latestDocsRequest returns the latest request to mail among a ticket's
+// events made for message messageID, and its event id; 0 when none.
+func latestDocsRequest(events []ticket.Event, messageID int64) (ticket.DocsRequest, int64, error) {
+	for i := len(events) - 1; i >= 0; i-- {
+		e := events[i]
+		if e.Kind != ticket.EventDocumentsRequested {
+			continue
+		}
+		var req ticket.DocsRequest
+		b, err := json.Marshal(e.Data)
+		if err == nil {
+			err = json.Unmarshal(b, &req)
+		}
+		if err != nil {
+			return ticket.DocsRequest{}, 0, fmt.Errorf("documents request event %d: %w", e.ID, err)
+		}
+		if req.MessageID == messageID && req.Delivery == ticket.DocsByEmail {
+			return req, e.ID, nil
+		}
+	}
+	return ticket.DocsRequest{}, 0, nil
 }

@@ -1,4 +1,4 @@
-package tasks
+package notify
 
 import (
 	"fmt"
@@ -111,7 +111,7 @@ type docsProblemView struct {
 var docNames = map[ticket.AttachmentKind]string{ticket.KindKTP: "Foto KTP",
 	ticket.KindSelfie: "Swafoto memegang KTP", ticket.KindVaccineCard: "Foto kartu vaksinasi"}
 
-func (n *Notifier) docsView(t ticket.Ticket, r DocsRequest) docsView {
+func (n *Notifier) docsView(t ticket.Ticket, r ticket.DocsRequest) docsView {
 	v := docsView{Number: t.Number, Limit: n.cfg.AttachmentLimit, MailLimit: n.cfg.MailLimit}
 	if t.Complainant != nil {
 		v.Name = t.Complainant.Name

@@ -1,4 +1,4 @@
-package routing
+package sla
 
 import (
 	"errors"
@@ -15,15 +15,15 @@ func slaWIB(y int, m time.Month, d, hh, mm int) time.Time {
 }
 
 // slaConfig reads configs/sla.yaml, the file the binary embeds.
-func slaConfig(t *testing.T) *SLA {
+func slaConfig(t *testing.T) *Rules {
 	t.Helper()
 	b, err := os.ReadFile("../../configs/sla.yaml")
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := ParseSLA(b)
+	s, err := Parse(b)
 	if err != nil {
-		t.Fatalf("ParseSLA(configs/sla.yaml): %v", err)
+		t.Fatalf("Parse(configs/sla.yaml): %v", err)
 	}
 	return s
 }

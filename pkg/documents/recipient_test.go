@@ -1,19 +1,13 @@
-package tasks_test
+package documents_test
 
 import (
 	"context"
 	"fmt"
-	"sync"
 	"testing"
-	"time"
 
-	"github.com/hibiken/asynq"
-
-	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/store"
-	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -47,7 +41,7 @@ func TestMailGoesWhereTheComplaintCameFrom(t *testing.T) {
 
 	// The acknowledgement, and the request for a readable KTP.
 	for _, task := range f.outboxTasks(t, store.TaskNotifyAck, id) {
-		if err := f.notifier.HandleAck(ctx, task); err != nil {
+		if err := f.notifier.Ack(ctx, task.TicketID, task.MessageID); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -66,18 +60,14 @@ func TestMailGoesWhereTheComplaintCameFrom(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		task, err := tasks.NewReplyTask(id, m.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.notifier.HandleReply(ctx, task); err != nil {
+		if err := f.notifier.Reply(ctx, id, m.ID); err != nil {
 			t.Fatal(err)
 		}
 		return m
 	}
 	r := reply()
 
-	mails := f.mx.received()
+	mails := f.mx.Received()
 	if len(mails) != 3 {
 		t.Fatalf("%d mails, want the acknowledgement, the documents request and the reply", len(mails))
 	}
@@ -110,50 +100,7 @@ func TestMailGoesWhereTheComplaintCameFrom(t *testing.T) {
 	if r := reply(); r.Recipient != budiKantor {
 		t.Errorf("the second reply: recipient %q, want %s", r.Recipient, budiKantor)
 	}
-	if mails := f.mx.received(); len(mails) != 4 || mails[3].To[0] != budiKantor {
+	if mails := f.mx.Received(); len(mails) != 4 || mails[3].To[0] != budiKantor {
 		t.Fatalf("%d mails, the last to %v; want a fourth, to %s", len(mails), mails[len(mails)-1].To, budiKantor)
-	}
-}
-
-// Acknowledgements handled at once by several workers, to one address,
-// stop at the limit: each counts what the others stored.
-func TestAckLimitHoldsUnderConcurrency(t *testing.T) {
-	const limit, acks = 3, 16
-	f := newNotifyFixture(t)
-	n, err := tasks.NewNotifier(f.store, plainSender(f.mx), configs.Templates,
-		tasks.NotifySettings{From: mailFrom, AckPerSenderPerHour: limit}, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var taskList []*asynq.Task
-	for i := range acks {
-		res := f.complaint(t, fmt.Sprintf("<rush-%d@warga.test>", i), ticket.CategoryAppIssue)
-		taskList = append(taskList, f.ackTask(t, res.Ticket.ID))
-	}
-	start := make(chan struct{})
-	errs := make(chan error, acks)
-	var wg sync.WaitGroup
-	for _, task := range taskList {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			<-start
-			errs <- n.HandleAck(context.Background(), task)
-		}()
-	}
-	close(start)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
-	if got := len(f.mx.received()); got != limit {
-		t.Errorf("%d acknowledgements went out to one address, want %d", got, limit)
-	}
-	stored, err := f.store.CountOutbound(context.Background(), wargaEmail, ticket.KindAck, time.Now().Add(-time.Hour))
-	if err != nil || stored != limit {
-		t.Errorf("%d acknowledgements stored (%v), want %d", stored, err, limit)
 	}
 }

@@ -1,4 +1,4 @@
-package tasks_test
+package notify_test
 
 import (
 	"context"
@@ -11,13 +11,13 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/hibiken/asynq"
 
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
-	"github.com/aduan/aduan/pkg/tasks"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -32,17 +32,17 @@ const (
 // to it, plus the Ingester that opens tickets as email intake would.
 type notifyFixture struct {
 	store    *store.Store
-	mx       *mailServer
-	notifier *tasks.Notifier
+	mx       *notifytest.MailServer
+	notifier *notify.Notifier
 	ingester *intake.Ingester
 }
 
 func newNotifyFixture(t *testing.T) *notifyFixture {
 	t.Helper()
 	s, _ := storetest.New(t)
-	mx := newMailServer(t)
-	n, err := tasks.NewNotifier(s, plainSender(mx), configs.Templates,
-		tasks.NotifySettings{From: mailFrom, AckPerSenderPerHour: 5}, quiet)
+	mx := notifytest.NewMailServer(t)
+	n, err := notify.NewNotifier(s, plainSender(mx), configs.Templates,
+		notify.Settings{From: mailFrom, AckPerSenderPerHour: 5}, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,9 +66,9 @@ func (f *notifyFixture) complaint(t *testing.T, sourceID string, category ticket
 	return res
 }
 
-// ackTask is the notify:ack task the ingester wrote to the outbox for a
-// ticket, as the relay would hand it over.
-func (f *notifyFixture) ackTask(t *testing.T, ticketID int64) *asynq.Task {
+// ackTask is the payload of the notify:ack task the ingester wrote to the
+// outbox for a ticket.
+func (f *notifyFixture) ackTask(t *testing.T, ticketID int64) store.TicketTask {
 	t.Helper()
 	items, err := f.store.PendingOutbox(context.Background(), 1000)
 	if err != nil {
@@ -77,16 +77,17 @@ func (f *notifyFixture) ackTask(t *testing.T, ticketID int64) *asynq.Task {
 	for _, it := range items {
 		var p store.TicketTask
 		if it.TaskType == store.TaskNotifyAck && json.Unmarshal(it.Payload, &p) == nil && p.TicketID == ticketID {
-			return asynq.NewTask(it.TaskType, it.Payload)
+			return p
 		}
 	}
 	t.Fatalf("no %s in the outbox for ticket %d", store.TaskNotifyAck, ticketID)
-	return nil
+	return store.TicketTask{}
 }
 
 func (f *notifyFixture) ack(t *testing.T, res intake.Result) error {
 	t.Helper()
-	return f.notifier.HandleAck(context.Background(), f.ackTask(t, res.Ticket.ID))
+	p := f.ackTask(t, res.Ticket.ID)
+	return f.notifier.Ack(context.Background(), p.TicketID, p.MessageID)
 }
 
 func ackID(res intake.Result) string {
@@ -114,7 +115,7 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 	if err := f.ack(t, res); err != nil {
 		t.Fatal(err)
 	}
-	mails := f.mx.received()
+	mails := f.mx.Received()
 	if len(mails) != 1 || len(mails[0].To) != 1 || mails[0].To[0] != wargaEmail {
 		t.Fatalf("mails %+v, want one to %s", mails, wargaEmail)
 	}
@@ -162,9 +163,9 @@ func TestAckTellsWhatArrivedAndWhatIsMissing(t *testing.T) {
 		t.Errorf("outbound row %+v", out)
 	}
 
-	// asynq may run a task twice; the second run finds the mail sent.
-	if err := f.ack(t, res); err != nil || len(f.mx.received()) != 1 {
-		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.received()))
+	// A task may run twice; the second run finds the mail sent.
+	if err := f.ack(t, res); err != nil || len(f.mx.Received()) != 1 {
+		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.Received()))
 	}
 
 	// The complainant's answer to the acknowledgement threads onto the ticket.
@@ -184,7 +185,7 @@ func TestAckWithoutDocumentsNeeded(t *testing.T) {
 	if err := f.ack(t, res); err != nil {
 		t.Fatal(err)
 	}
-	mails := f.mx.received()
+	mails := f.mx.Received()
 	if len(mails) != 1 {
 		t.Fatalf("%d mails, want 1", len(mails))
 	}
@@ -209,7 +210,7 @@ func TestAckLimitPerSenderPerHour(t *testing.T) {
 		}
 		results = append(results, res)
 	}
-	if n := len(f.mx.received()); n != 5 {
+	if n := len(f.mx.Received()); n != 5 {
 		t.Fatalf("%d acknowledgements to one address within an hour, want 5", n)
 	}
 	sixth := results[5]
@@ -218,43 +219,43 @@ func TestAckLimitPerSenderPerHour(t *testing.T) {
 	}
 	// An hour later the address may hear from us again.
 	f.notifier.Now = func() time.Time { return time.Now().Add(61 * time.Minute) }
-	if err := f.ack(t, sixth); err != nil || len(f.mx.received()) != 6 {
-		t.Fatalf("an hour later: err %v, %d mails; want the sixth sent", err, len(f.mx.received()))
+	if err := f.ack(t, sixth); err != nil || len(f.mx.Received()) != 6 {
+		t.Fatalf("an hour later: err %v, %d mails; want the sixth sent", err, len(f.mx.Received()))
 	}
 }
 
 func TestAckDeliveryFailures(t *testing.T) {
 	t.Run("permanent", func(t *testing.T) {
 		f := newNotifyFixture(t)
-		f.mx.setReject(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
+		f.mx.SetReject(&smtp.SMTPError{Code: 550, EnhancedCode: smtp.EnhancedCode{5, 1, 1}, Message: "no such user"})
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing)
 		err := f.ack(t, res)
-		if !errors.Is(err, asynq.SkipRetry) || !errors.Is(err, tasks.ErrPermanent) {
-			t.Fatalf("err = %v, want it to wrap asynq.SkipRetry and tasks.ErrPermanent", err)
+		if !errors.Is(err, notify.ErrFinal) || !errors.Is(err, notify.ErrPermanent) {
+			t.Fatalf("err = %v, want it to wrap notify.ErrFinal and notify.ErrPermanent", err)
 		}
 		out := f.outbound(t, ackID(res))
 		if out.Status != ticket.DeliveryFailed || !strings.Contains(out.Error, "550") || strings.Contains(out.Error, wargaEmail) {
 			t.Fatalf("outbound row %q / %q, want failed with the 550 and no address", out.Status, out.Error)
 		}
-		f.mx.setReject(nil)
-		if err := f.ack(t, res); err != nil || len(f.mx.received()) != 0 {
-			t.Fatalf("after a permanent failure: err %v, %d mails; want it final", err, len(f.mx.received()))
+		f.mx.SetReject(nil)
+		if err := f.ack(t, res); err != nil || len(f.mx.Received()) != 0 {
+			t.Fatalf("after a permanent failure: err %v, %d mails; want it final", err, len(f.mx.Received()))
 		}
 	})
 	t.Run("temporary", func(t *testing.T) {
 		f := newNotifyFixture(t)
-		f.mx.setReject(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "greylisted"})
+		f.mx.SetReject(&smtp.SMTPError{Code: 451, EnhancedCode: smtp.EnhancedCode{4, 7, 1}, Message: "greylisted"})
 		res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing)
 		err := f.ack(t, res)
-		if err == nil || errors.Is(err, asynq.SkipRetry) || errors.Is(err, tasks.ErrPermanent) {
-			t.Fatalf("err = %v, want an error asynq retries", err)
+		if err == nil || errors.Is(err, notify.ErrFinal) || errors.Is(err, notify.ErrPermanent) {
+			t.Fatalf("err = %v, want an error worth retrying", err)
 		}
 		if out := f.outbound(t, ackID(res)); out.Status == ticket.DeliverySent || !strings.Contains(out.Error, "451") {
 			t.Fatalf("outbound row %q / %q, want not sent, with the 451", out.Status, out.Error)
 		}
-		f.mx.setReject(nil) // asynq's retry, once the relay takes mail again
-		if err := f.ack(t, res); err != nil || len(f.mx.received()) != 1 {
-			t.Fatalf("retry: err %v, %d mails; want one sent", err, len(f.mx.received()))
+		f.mx.SetReject(nil) // the retry, once the relay takes mail again
+		if err := f.ack(t, res); err != nil || len(f.mx.Received()) != 1 {
+			t.Fatalf("retry: err %v, %d mails; want one sent", err, len(f.mx.Received()))
 		}
 		if out := f.outbound(t, ackID(res)); out.Status != ticket.DeliverySent || out.Error != "" {
 			t.Fatalf("outbound row %q / %q after the retry, want sent", out.Status, out.Error)
@@ -262,33 +263,32 @@ func TestAckDeliveryFailures(t *testing.T) {
 	})
 }
 
-func TestNotifyBadPayloadSkipsRetry(t *testing.T) {
+// Work naming what does not exist, or the wrong kind of message, can
+// never succeed: its error is final and nothing is sent.
+func TestNotifyUnworkableIsFinal(t *testing.T) {
 	f := newNotifyFixture(t)
 	res := f.complaint(t, "<msg-1@warga.test>", ticket.CategoryCertificateMissing)
-	payloads := []string{`{`, `{}`, fmt.Sprintf(`{"ticket_id": %d}`, res.Ticket.ID),
-		`{"ticket_id": 999999, "message_id": 999999}`,
-		fmt.Sprintf(`{"ticket_id": %d, "message_id": 999999}`, res.Ticket.ID)}
-	handlers := map[string]func(context.Context, *asynq.Task) error{
-		store.TaskNotifyAck: f.notifier.HandleAck, store.TaskNotifyReply: f.notifier.HandleReply}
-	for taskType, handle := range handlers {
-		for _, p := range payloads {
-			t.Run(taskType+" "+p, func(t *testing.T) {
-				if err := handle(context.Background(), asynq.NewTask(taskType, []byte(p))); !errors.Is(err, asynq.SkipRetry) {
-					t.Fatalf("err = %v, want it to wrap asynq.SkipRetry", err)
+	refs := [][2]int64{{0, 0}, {res.Ticket.ID, 0}, {999999, 999999}, {res.Ticket.ID, 999999}}
+	sends := map[string]func(context.Context, int64, int64) error{"ack": f.notifier.Ack, "reply": f.notifier.Reply,
+		"docs": f.notifier.Docs}
+	for name, send := range sends {
+		for _, r := range refs {
+			t.Run(fmt.Sprintf("%s %d/%d", name, r[0], r[1]), func(t *testing.T) {
+				if err := send(context.Background(), r[0], r[1]); !errors.Is(err, notify.ErrFinal) {
+					t.Fatalf("err = %v, want it to wrap notify.ErrFinal", err)
 				}
 			})
 		}
 	}
-	// A reply task naming the inbound message is not a reply to send.
-	task, err := tasks.NewReplyTask(res.Ticket.ID, res.Message.ID)
-	if err != nil {
-		t.Fatal(err)
+	// The inbound message is not a reply to send, nor has it a documents request.
+	if err := f.notifier.Reply(context.Background(), res.Ticket.ID, res.Message.ID); !errors.Is(err, notify.ErrFinal) {
+		t.Fatalf("reply for an inbound message: %v, want notify.ErrFinal", err)
 	}
-	if err := f.notifier.HandleReply(context.Background(), task); !errors.Is(err, asynq.SkipRetry) {
-		t.Fatalf("reply task for an inbound message: %v, want asynq.SkipRetry", err)
+	if err := f.notifier.Docs(context.Background(), res.Ticket.ID, res.Message.ID); !errors.Is(err, notify.ErrFinal) {
+		t.Fatalf("documents mail without a request: %v, want notify.ErrFinal", err)
 	}
-	if n := len(f.mx.received()); n != 0 {
-		t.Fatalf("%d mails sent for bad tasks", n)
+	if n := len(f.mx.Received()); n != 0 {
+		t.Fatalf("%d mails sent for unworkable work", n)
 	}
 }
 
@@ -311,14 +311,10 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 	if err := f.store.AddMessage(ctx, &reply); err != nil {
 		t.Fatal(err)
 	}
-	task, err := tasks.NewReplyTask(res.Ticket.ID, reply.ID)
-	if err != nil {
+	if err := f.notifier.Reply(ctx, res.Ticket.ID, reply.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.notifier.HandleReply(ctx, task); err != nil {
-		t.Fatal(err)
-	}
-	mails := f.mx.received()
+	mails := f.mx.Received()
 	if len(mails) != 2 || mails[1].To[0] != wargaEmail {
 		t.Fatalf("%d mails, want the acknowledgement and the reply to %s", len(mails), wargaEmail)
 	}
@@ -342,7 +338,7 @@ func TestReplyGoesOnTheComplainantsThread(t *testing.T) {
 		got.SourceID != wantID {
 		t.Fatalf("reply row status %q source %q, %v; want sent with our Message-ID", got.Status, got.SourceID, err)
 	}
-	if err := f.notifier.HandleReply(ctx, task); err != nil || len(f.mx.received()) != 2 {
-		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.received()))
+	if err := f.notifier.Reply(ctx, res.Ticket.ID, reply.ID); err != nil || len(f.mx.Received()) != 2 {
+		t.Fatalf("second run: err %v, %d mails; want nothing more sent", err, len(f.mx.Received()))
 	}
 }

@@ -1,4 +1,4 @@
-package routing
+package sla
 
 import (
 	"strings"
@@ -54,7 +54,7 @@ func TestSLADue(t *testing.T) {
 	s := slaConfig(t)
 	created := slaWIB(2026, 1, 9, 16, 30) // a Friday
 	got := s.Due(ticket.CategoryCertificateMissing, ticket.PriorityNormal, created)
-	want := SLADue{Policy: "default", FirstResponse: slaWIB(2026, 1, 12, 11, 30), Resolution: slaWIB(2026, 1, 14, 12, 30)}
+	want := Due{Policy: "default", FirstResponse: slaWIB(2026, 1, 12, 11, 30), Resolution: slaWIB(2026, 1, 14, 12, 30)}
 	if got.Policy != want.Policy || !got.FirstResponse.Equal(want.FirstResponse) || !got.Resolution.Equal(want.Resolution) {
 		t.Errorf("Due = %+v, want %+v", got, want)
 	}
@@ -75,30 +75,6 @@ func TestEscalatedPriority(t *testing.T) {
 		if got := EscalatedPriority(from); got != to {
 			t.Errorf("EscalatedPriority(%q) = %q, want %q", from, got, to)
 		}
-	}
-}
-
-func TestMet(t *testing.T) {
-	due := slaWIB(2026, 1, 12, 11, 0)
-	early, late := due.Add(-time.Minute), due.Add(time.Minute)
-	tests := []struct {
-		name string
-		sla  ticket.SLA
-		want bool
-	}{
-		{"no due times yet", ticket.SLA{}, true},
-		{"waiting, not breached", ticket.SLA{FirstResponseDue: &due}, true},
-		{"answered in time", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &early}, true},
-		{"answered at the due time", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &due}, true},
-		{"answered late", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &late}, false},
-		{"breached", ticket.SLA{FirstResponseDue: &due, FirstRespondedAt: &early, Breached: true}, false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			if got := Met(ticket.Ticket{SLA: tt.sla}); got != tt.want {
-				t.Errorf("Met = %v, want %v", got, tt.want)
-			}
-		})
 	}
 }
 
@@ -128,9 +104,9 @@ func TestParseSLARejects(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := ParseSLA([]byte(tt.yaml))
+			_, err := Parse([]byte(tt.yaml))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("ParseSLA error = %v, want one containing %q", err, tt.want)
+				t.Fatalf("Parse error = %v, want one containing %q", err, tt.want)
 			}
 		})
 	}
