@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/aduan/aduan/pkg/retention"
 )
 
 // Config is all of Aduan's configuration. Defaults are set by
@@ -33,8 +35,18 @@ type Config struct {
 	// WorkerConcurrency is how many tasks one worker process runs at once.
 	WorkerConcurrency int `yaml:"worker_concurrency"`
 
-	IMAP IMAPConfig `yaml:"imap"`
-	SMTP SMTPConfig `yaml:"smtp"`
+	IMAP      IMAPConfig      `yaml:"imap"`
+	SMTP      SMTPConfig      `yaml:"smtp"`
+	Retention RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig says how long finished tickets keep their personal data.
+type RetentionConfig struct {
+	// Period after a ticket's resolution or closing before it is purged:
+	// "12mo", "1y", "720h", or "off" (also "0") to keep everything.
+	Period string `yaml:"period"`
+	// BatchSize is how many tickets one purge transaction takes.
+	BatchSize int `yaml:"batch_size"`
 }
 
 // IMAPConfig says where complaint mail is read from: the primary account
@@ -84,6 +96,12 @@ type SMTPConfig struct {
 	AckPerSenderPerHour int `yaml:"ack_per_sender_per_hour"`
 }
 
+// RetentionSettings returns the purge's settings.
+func (c Config) RetentionSettings() retention.Settings {
+	period, _ := retention.ParsePeriod(c.Retention.Period) // checked by Validate
+	return retention.Settings{Period: period, BatchSize: c.Retention.BatchSize}
+}
+
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
@@ -98,7 +116,8 @@ func DefaultConfig() Config {
 		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: "tls", Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
-		SMTP: SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		SMTP:      SMTPConfig{TLS: "starttls", From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		Retention: RetentionConfig{Period: retention.DefaultPeriod.String(), BatchSize: retention.DefaultBatchSize},
 	}
 }
 
@@ -139,6 +158,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.SMTP.Password, "ADUAN_SMTP_PASSWORD")
 	str(&cfg.SMTP.TLS, "ADUAN_SMTP_TLS")
 	str(&cfg.SMTP.From, "ADUAN_MAIL_FROM")
+	str(&cfg.Retention.Period, "ADUAN_RETENTION_PERIOD")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -173,6 +193,12 @@ func (c Config) Validate() error {
 	}
 	if c.IMAP.PollInterval <= 0 {
 		return fmt.Errorf("imap.poll_interval must be positive")
+	}
+	if _, err := retention.ParsePeriod(c.Retention.Period); err != nil {
+		return fmt.Errorf("retention.period: %w", err)
+	}
+	if c.Retention.BatchSize <= 0 || c.Retention.BatchSize > 10000 {
+		return fmt.Errorf("retention.batch_size must be between 1 and 10000")
 	}
 	return nil
 }

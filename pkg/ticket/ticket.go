@@ -180,6 +180,10 @@ type Ticket struct {
 	SLA           SLA
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Hold is the ticket's legal hold, nil when none; PurgedAt is when
+	// retention purged it, nil before. Loaded with the ticket's details.
+	Hold     *LegalHold
+	PurgedAt *time.Time
 
 	Messages    []Message
 	Attachments []Attachment
