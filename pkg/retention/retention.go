@@ -19,11 +19,10 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	RetentionDue(ctx context.Context, cutoff time.Time) (store.PurgeCounts, error)
 	PurgeTickets(ctx context.Context, cutoff time.Time, limit int, reason string) (store.PurgeCounts, error)
-	QueuedBlobs(ctx context.Context, before time.Time, limit int) ([]string, error)
+	QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error)
 	QueuedBlobCount(ctx context.Context) (int64, error)
 	BlobInUse(ctx context.Context, sum string) (bool, error)
 	ForgetQueuedBlob(ctx context.Context, sum string) error
-	RequeueBlob(ctx context.Context, sum string, at time.Time) error
 }
 
 // Blobs deletes stored bytes; every blob backend offers it (store.Blobs.Delete).
@@ -114,7 +113,7 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 			break
 		}
 	}
-	if err := p.deleteBlobs(ctx, start, &r); err != nil {
+	if err := p.deleteBlobs(ctx, &r); err != nil {
 		return r, err
 	}
 	if err := ctx.Err(); err != nil {
@@ -126,21 +125,25 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	return r, nil
 }
 
-// deleteBlobs deletes the queued blobs no row names, those queued before
-// start, a batch per transaction. A blob still named (shared with a
-// ticket that is kept) leaves the queue and stays; one written again
-// within BlobGrace goes to the back of the queue for a later run.
-func (p *Purger) deleteBlobs(ctx context.Context, start time.Time, r *Result) error {
+// deleteBlobs goes once through the queued blobs, in the order of their
+// sums, a batch per transaction, and deletes those no row names. A blob
+// still named (shared with a ticket that is kept) leaves the queue and
+// stays; one written again within BlobGrace (by the file system's clock)
+// stays queued for a later run.
+func (p *Purger) deleteBlobs(ctx context.Context, r *Result) error {
+	writtenBefore := time.Now().Add(-BlobGrace)
+	after := ""
 	for ctx.Err() == nil {
 		var n int
 		err := p.store.WithTx(ctx, func(ctx context.Context) error {
-			sums, err := p.store.QueuedBlobs(ctx, start, p.settings.BatchSize)
+			sums, err := p.store.QueuedBlobs(ctx, after, p.settings.BatchSize)
 			n = len(sums)
 			for _, sum := range sums {
 				if err != nil {
 					return err
 				}
-				err = p.deleteBlob(ctx, sum, start, r)
+				err = p.deleteBlob(ctx, sum, writtenBefore, r)
+				after = sum
 			}
 			return err
 		})
@@ -156,21 +159,19 @@ func (p *Purger) deleteBlobs(ctx context.Context, start time.Time, r *Result) er
 	return err
 }
 
-func (p *Purger) deleteBlob(ctx context.Context, sum string, start time.Time, r *Result) error {
+func (p *Purger) deleteBlob(ctx context.Context, sum string, writtenBefore time.Time, r *Result) error {
 	used, err := p.store.BlobInUse(ctx, sum)
-	if err != nil {
+	if err != nil || used {
+		if err == nil {
+			err = p.store.ForgetQueuedBlob(ctx, sum)
+		}
 		return err
 	}
-	if !used {
-		gone, err := p.blobs.Delete(ctx, sum, start.Add(-BlobGrace))
-		if err != nil {
-			return err
-		}
-		if !gone {
-			return p.store.RequeueBlob(ctx, sum, p.Now())
-		}
-		r.BlobsDeleted++
+	gone, err := p.blobs.Delete(ctx, sum, writtenBefore)
+	if err != nil || !gone {
+		return err
 	}
+	r.BlobsDeleted++
 	return p.store.ForgetQueuedBlob(ctx, sum)
 }
 

@@ -88,7 +88,6 @@ func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, r
 		ids[i] = d.ID
 		people[d.ComplainantID] = true
 	}
-	c.Tickets = int64(len(ids))
 	err = db.Raw(`SELECT
 			(SELECT count(*) FROM messages WHERE ticket_id IN @ids
 				AND (body <> '' OR html <> '' OR subject <> '' OR raw_sha256 <> '')) AS messages,
@@ -99,12 +98,13 @@ func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, r
 	if err != nil {
 		return c, wrapRetention("count purge", err)
 	}
+	c.Tickets = int64(len(ids))
 	now := s.now().UTC()
 	steps := []struct{ what, sql string }{
-		{"queue blobs", `INSERT INTO retention_blobs (sha256, queued_at)
-			SELECT raw_sha256, @now FROM messages WHERE ticket_id IN @ids AND raw_sha256 <> ''
-			UNION SELECT sha256, @now FROM attachments WHERE ticket_id IN @ids AND sha256 <> ''
-			UNION SELECT derivative_sha256, @now FROM attachments WHERE ticket_id IN @ids AND derivative_sha256 <> ''
+		{"queue blobs", `INSERT INTO retention_blobs (sha256)
+			SELECT raw_sha256 FROM messages WHERE ticket_id IN @ids AND raw_sha256 <> ''
+			UNION SELECT sha256 FROM attachments WHERE ticket_id IN @ids AND sha256 <> ''
+			UNION SELECT derivative_sha256 FROM attachments WHERE ticket_id IN @ids AND derivative_sha256 <> ''
 			ON CONFLICT (sha256) DO NOTHING`},
 		{"purge messages", `UPDATE messages SET subject = '', body = '', html = '', sender = '', recipient = '',
 			raw_sha256 = '' WHERE ticket_id IN @ids`},
@@ -116,10 +116,10 @@ func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, r
 			WHERE ticket_id IN @ids AND purged_at IS NULL`},
 		{"purge tickets", `UPDATE tickets SET subject = '', description = '', purged_at = @now WHERE id IN @ids`},
 		{"audit purge", `INSERT INTO audit_log (actor_id, action, subject, reason, at)
-			SELECT NULL, @action, 'ticket:' || id, @reason, @now FROM unnest(@idArray::bigint[]) AS id`},
+			SELECT NULL, @action, 'ticket:' || id, @reason, @now FROM tickets WHERE id IN @ids ORDER BY id`},
 	}
 	args := map[string]any{"ids": ids, "now": now, "purged": ticket.RefusedPurged, "action": AuditRetentionPurge,
-		"reason": reason, "idArray": int64Array(ids)}
+		"reason": reason}
 	for _, st := range steps {
 		if err := db.Exec(st.sql, args).Error; err != nil {
 			return c, wrapRetention(st.what, err)
@@ -152,28 +152,15 @@ func (s *Store) anonymise(ctx context.Context, people map[int64]bool, now time.T
 	if err != nil || len(gone) == 0 {
 		return 0, wrapRetention("anonymise complainants", err)
 	}
-	args := map[string]any{"ids": gone, "now": now, "action": AuditRetentionAnonymise, "reason": reason,
-		"idArray": int64Array(gone)}
+	args := map[string]any{"ids": gone, "now": now, "action": AuditRetentionAnonymise, "reason": reason}
 	if err := db.Exec(`DELETE FROM complainant_identities WHERE complainant_id IN @ids`, args).Error; err != nil {
 		return 0, wrapRetention("forget identities", err)
 	}
 	if err := db.Exec(`INSERT INTO audit_log (actor_id, action, subject, reason, at)
-		SELECT NULL, @action, 'complainant:' || id, @reason, @now FROM unnest(@idArray::bigint[]) AS id`, args).Error; err != nil {
+		SELECT NULL, @action, 'complainant:' || id, @reason, @now FROM complainants WHERE id IN @ids ORDER BY id`, args).Error; err != nil {
 		return 0, wrapRetention("audit anonymisation", err)
 	}
 	return int64(len(gone)), nil
-}
-
-// int64Array renders ids as a PostgreSQL array literal, for unnest.
-func int64Array(ids []int64) string {
-	b := []byte{'{'}
-	for i, id := range ids {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = fmt.Appendf(b, "%d", id)
-	}
-	return string(append(b, '}'))
 }
 
 func wrapRetention(what string, err error) error {

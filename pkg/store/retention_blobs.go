@@ -1,9 +1,6 @@
 package store
 
-import (
-	"context"
-	"time"
-)
+import "context"
 
 // blobColumns names every column that holds a blob's sum. A new table
 // that keeps blobs must be added here, or retention would delete bytes it
@@ -16,14 +13,14 @@ var blobColumns = []struct{ table, column string }{
 	{"ignored_mail", "raw_sha256"},
 }
 
-// QueuedBlobs locks up to limit of the blobs purges let go of before
-// before, those queued longest first, and returns their sums; it must run
+// QueuedBlobs locks up to limit of the blobs purges let go of, in the
+// order of their sums from after on, and returns their sums; it must run
 // inside WithTx. Sums another transaction holds are skipped, so several
 // workers share them.
-func (s *Store) QueuedBlobs(ctx context.Context, before time.Time, limit int) ([]string, error) {
+func (s *Store) QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error) {
 	var sums []string
-	err := s.conn(ctx).Raw(`SELECT sha256 FROM retention_blobs WHERE queued_at < ?
-		ORDER BY queued_at, sha256 LIMIT ? FOR UPDATE SKIP LOCKED`, before.UTC(), limit).Scan(&sums).Error
+	err := s.conn(ctx).Raw(`SELECT sha256 FROM retention_blobs WHERE sha256 > ?
+		ORDER BY sha256 LIMIT ? FOR UPDATE SKIP LOCKED`, after, limit).Scan(&sums).Error
 	return sums, wrapRetention("select queued blobs", err)
 }
 
@@ -41,13 +38,6 @@ func (s *Store) BlobInUse(ctx context.Context, sum string) (bool, error) {
 // ForgetQueuedBlob takes sum off the queue: deleted, or still in use.
 func (s *Store) ForgetQueuedBlob(ctx context.Context, sum string) error {
 	return wrapRetention("forget queued blob", s.conn(ctx).Exec(`DELETE FROM retention_blobs WHERE sha256 = ?`, sum).Error)
-}
-
-// RequeueBlob puts sum at the back of the queue, for a blob that was
-// written again too lately to be deleted yet.
-func (s *Store) RequeueBlob(ctx context.Context, sum string, at time.Time) error {
-	return wrapRetention("requeue blob", s.conn(ctx).Exec(`UPDATE retention_blobs SET queued_at = ? WHERE sha256 = ?`,
-		at.UTC(), sum).Error)
 }
 
 // QueuedBlobCount returns how many blobs wait to be deleted.
