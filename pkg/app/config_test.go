@@ -28,6 +28,13 @@ func TestLoadConfigLayers(t *testing.T) {
 	if cfg.DataDir != "./data" {
 		t.Errorf("default lost: data dir %q", cfg.DataDir)
 	}
+	if r := cfg.RetentionSettings(); r.Period.String() != "12mo" || r.BatchSize != 500 {
+		t.Errorf("retention defaults: %+v, want 12 months, batches of 500", r)
+	}
+	cfg, err = LoadConfig(file, func(k string) string { return map[string]string{"ADUAN_RETENTION_PERIOD": "off"}[k] })
+	if err != nil || !cfg.RetentionSettings().Period.Off() {
+		t.Errorf("ADUAN_RETENTION_PERIOD=off: %+v, %v", cfg.Retention, err)
+	}
 }
 
 func TestLoadConfigRejects(t *testing.T) {
@@ -40,6 +47,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"unknown key", "htp_addr: x\n", nil, "htp_addr"},
 		{"bad tls", "", map[string]string{"ADUAN_SMTP_TLS": "ssl"}, "smtp.tls"},
 		{"bad interval", "", map[string]string{"ADUAN_IMAP_POLL_INTERVAL": "soon"}, "ADUAN_IMAP_POLL_INTERVAL"},
+		{"bad retention period", "", map[string]string{"ADUAN_RETENTION_PERIOD": "forever"}, "retention.period"},
+		{"bad retention batch", "retention:\n  batch_size: 0\n", nil, "retention.batch_size"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
