@@ -57,6 +57,7 @@ func printRetention(w io.Writer, r retention.Result, dryRun bool) {
 	fmt.Fprintf(w, "  messages      %d (texts; %d raw mails)\n", r.Messages, r.RawMails)
 	fmt.Fprintf(w, "  attachments   %d (%d bytes)\n", r.Attachments, r.Bytes)
 	fmt.Fprintf(w, "  complainants  %d anonymised\n", r.Complainants)
+	fmt.Fprintf(w, "  mail lists    %d ignored or quarantined mails\n", r.MailLists)
 	if dryRun {
 		fmt.Fprintf(w, "blobs queued from earlier purges: %d\n", r.BlobsQueued)
 		return

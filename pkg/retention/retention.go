@@ -19,6 +19,8 @@ type Store interface {
 	WithTx(ctx context.Context, fn func(ctx context.Context) error) error
 	RetentionDue(ctx context.Context, cutoff time.Time) (store.PurgeCounts, error)
 	PurgeTickets(ctx context.Context, cutoff time.Time, limit int, reason string) (store.PurgeCounts, error)
+	MailListsDue(ctx context.Context, cutoff time.Time) (int64, error)
+	PurgeMailLists(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
 	QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error)
 	QueuedBlobCount(ctx context.Context) (int64, error)
 	BlobInUse(ctx context.Context, sum string) (bool, error)
@@ -84,6 +86,9 @@ func (p *Purger) Due(ctx context.Context) (Result, error) {
 	if r.PurgeCounts, err = p.store.RetentionDue(ctx, r.Cutoff); err != nil {
 		return r, err
 	}
+	if r.MailLists, err = p.store.MailListsDue(ctx, r.Cutoff); err != nil {
+		return r, err
+	}
 	r.BlobsQueued, err = p.store.QueuedBlobCount(ctx)
 	return r, err
 }
@@ -113,6 +118,21 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 			break
 		}
 	}
+	for ctx.Err() == nil {
+		var n int64
+		err := p.store.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			n, err = p.store.PurgeMailLists(ctx, r.Cutoff, p.settings.BatchSize, reason)
+			return err
+		})
+		if err != nil {
+			return r, err
+		}
+		r.MailLists += n
+		if n == 0 {
+			break
+		}
+	}
 	if err := p.deleteBlobs(ctx, &r); err != nil {
 		return r, err
 	}
@@ -121,6 +141,7 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	}
 	p.log.InfoContext(ctx, "retention purge done", "period", r.Period, "cutoff", r.Cutoff, "tickets", r.Tickets,
 		"messages", r.Messages, "attachments", r.Attachments, "bytes", r.Bytes, "complainants", r.Complainants,
+		"mail_lists", r.MailLists,
 		"blobs_deleted", r.BlobsDeleted, "took", time.Since(start).Round(time.Millisecond))
 	return r, nil
 }

@@ -144,12 +144,21 @@ func TestPurge(t *testing.T) {
 	td := f.ticket(d, ticket.StatusClosed, lately)
 	f.mail(td, rawD, shared)
 
+	// Mail outside tickets: an auto-reply and a broken mail from long ago, an auto-reply of late.
+	rawI, rawQ, rawLate := f.blob("auto-reply"), f.blob("broken mail"), f.blob("auto-reply of late")
+	storetest.Exec(t, f.dbURL, `INSERT INTO ignored_mail (source_id, raw_sha256, from_address, subject, reason, created_at)
+		VALUES ('<old@x>', $1, 'siti@contoh.id', 'Out of office', 'auto-replied', $3),
+			('<late@x>', $2, 'budi@contoh.id', 'Out of office', 'auto-replied', $4)`, rawI, rawLate, longAgo, lately)
+	storetest.Exec(t, f.dbURL, `INSERT INTO quarantined_mail (mailbox, uid_validity, uid, raw_sha256, size, reason, created_at)
+		VALUES ('INBOX', 1, 7, $1, 11, 'broken MIME', $2)`, rawQ, longAgo)
+
 	p := f.purger(retention.Settings{Period: retention.DefaultPeriod, BatchSize: 1}) // one ticket a batch: batches join up
 	due, err := p.Due(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := store.PurgeCounts{Tickets: 2, Messages: 2, RawMails: 2, Attachments: 2, Bytes: 2 * 1234, Complainants: 1}
+	want := store.PurgeCounts{Tickets: 2, Messages: 2, RawMails: 2, Attachments: 2, Bytes: 2 * 1234, Complainants: 1,
+		MailLists: 2}
 	if due.PurgeCounts != want {
 		t.Fatalf("dry run = %+v, want %+v", due.PurgeCounts, want)
 	}
@@ -161,8 +170,8 @@ func TestPurge(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.PurgeCounts != want || got.BlobsDeleted != 3 || got.BlobsQueued != 0 { // rawA, rawC, photo C; shared stays
-		t.Fatalf("run = %+v, want %+v, 3 blobs deleted", got, want)
+	if got.PurgeCounts != want || got.BlobsDeleted != 5 || got.BlobsQueued != 0 { // rawA, rawC, photo C, rawI, rawQ; shared stays
+		t.Fatalf("run = %+v, want %+v, 5 blobs deleted", got, want)
 	}
 
 	t.Run("purged tickets keep their rows, lose their texts and bytes", func(t *testing.T) {
@@ -196,10 +205,27 @@ func TestPurge(t *testing.T) {
 		}
 	})
 	t.Run("a blob is deleted only when no row names it", func(t *testing.T) {
-		for sum, keep := range map[string]bool{shared: true, rawB: true, rawD: true, rawA: false, rawC: false} {
+		for sum, keep := range map[string]bool{shared: true, rawB: true, rawD: true, rawLate: true, rawA: false, rawC: false,
+			rawI: false, rawQ: false} {
 			if f.blobExists(sum) != keep {
 				t.Errorf("blob %.8s exists = %v, want %v", sum, !keep, keep)
 			}
+		}
+	})
+	t.Run("old ignored and quarantined mail is emptied, recent mail kept", func(t *testing.T) {
+		if n := f.count(`SELECT count(*) FROM ignored_mail WHERE raw_sha256 = '' AND from_address = '' AND subject = ''
+			AND source_id = '<old@x>'`); n != 1 {
+			t.Error("the old ignored mail was not emptied")
+		}
+		if n := f.count(`SELECT count(*) FROM ignored_mail WHERE raw_sha256 <> '' AND source_id = '<late@x>'`); n != 1 {
+			t.Error("the recent ignored mail was emptied")
+		}
+		if n := f.count(`SELECT count(*) FROM quarantined_mail WHERE raw_sha256 = '' AND reason = 'broken MIME'`); n != 1 {
+			t.Error("the old quarantined mail was not emptied")
+		}
+		if n := f.count(`SELECT count(*) FROM audit_log WHERE action = 'retention_purge'
+			AND (subject LIKE 'ignored_mail:%' OR subject LIKE 'quarantined_mail:%')`); n != 2 {
+			t.Errorf("%d mail purges audited, want 2", n)
 		}
 	})
 	t.Run("only a complainant with nothing left is anonymised", func(t *testing.T) {

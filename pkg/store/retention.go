@@ -24,13 +24,14 @@ type PurgeCounts struct {
 	Attachments  int64 `json:"attachments"`  // stored photos and files let go of
 	Bytes        int64 `json:"bytes"`        // the size of those attachments
 	Complainants int64 `json:"complainants"` // complainants anonymised
+	MailLists    int64 `json:"mail_lists"`   // ignored and quarantined mails emptied
 }
 
 // Add sums c and o.
 func (c PurgeCounts) Add(o PurgeCounts) PurgeCounts {
 	return PurgeCounts{Tickets: c.Tickets + o.Tickets, Messages: c.Messages + o.Messages,
 		RawMails: c.RawMails + o.RawMails, Attachments: c.Attachments + o.Attachments,
-		Bytes: c.Bytes + o.Bytes, Complainants: c.Complainants + o.Complainants}
+		Bytes: c.Bytes + o.Bytes, Complainants: c.Complainants + o.Complainants, MailLists: c.MailLists + o.MailLists}
 }
 
 // dueTickets selects the finished tickets past the cutoff that are neither
