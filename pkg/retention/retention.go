@@ -9,6 +9,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/aduan/aduan/pkg/store"
@@ -23,8 +24,8 @@ type Store interface {
 	PurgeMailLists(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
 	QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error)
 	QueuedBlobCount(ctx context.Context) (int64, error)
-	BlobInUse(ctx context.Context, sum string) (bool, error)
-	ForgetQueuedBlob(ctx context.Context, sum string) error
+	UnusedBlobs(ctx context.Context, sums []string) ([]string, error)
+	ForgetQueuedBlobs(ctx context.Context, sums []string) error
 }
 
 // Blobs deletes stored bytes; every blob backend offers it (store.Blobs.Delete).
@@ -158,15 +159,27 @@ func (p *Purger) deleteBlobs(ctx context.Context, r *Result) error {
 		var n int
 		err := p.store.WithTx(ctx, func(ctx context.Context) error {
 			sums, err := p.store.QueuedBlobs(ctx, after, p.settings.BatchSize)
-			n = len(sums)
-			for _, sum := range sums {
+			if err != nil || len(sums) == 0 {
+				return err
+			}
+			n, after = len(sums), sums[len(sums)-1]
+			unused, err := p.store.UnusedBlobs(ctx, sums)
+			if err != nil {
+				return err
+			}
+			slices.Sort(unused)
+			done := slices.DeleteFunc(sums, func(sum string) bool { _, ok := slices.BinarySearch(unused, sum); return ok })
+			for _, sum := range unused { // the files, one by one; the rows, all at once
+				gone, err := p.blobs.Delete(ctx, sum, writtenBefore)
 				if err != nil {
 					return err
 				}
-				err = p.deleteBlob(ctx, sum, writtenBefore, r)
-				after = sum
+				if gone {
+					done = append(done, sum)
+					r.BlobsDeleted++
+				}
 			}
-			return err
+			return p.store.ForgetQueuedBlobs(ctx, done)
 		})
 		if err != nil {
 			return err
@@ -178,22 +191,6 @@ func (p *Purger) deleteBlobs(ctx context.Context, r *Result) error {
 	var err error
 	r.BlobsQueued, err = p.store.QueuedBlobCount(ctx)
 	return err
-}
-
-func (p *Purger) deleteBlob(ctx context.Context, sum string, writtenBefore time.Time, r *Result) error {
-	used, err := p.store.BlobInUse(ctx, sum)
-	if err != nil || used {
-		if err == nil {
-			err = p.store.ForgetQueuedBlob(ctx, sum)
-		}
-		return err
-	}
-	gone, err := p.blobs.Delete(ctx, sum, writtenBefore)
-	if err != nil || !gone {
-		return err
-	}
-	r.BlobsDeleted++
-	return p.store.ForgetQueuedBlob(ctx, sum)
 }
 
 func (p *Purger) result() Result {

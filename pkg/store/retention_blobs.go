@@ -24,20 +24,26 @@ func (s *Store) QueuedBlobs(ctx context.Context, after string, limit int) ([]str
 	return sums, wrapRetention("select queued blobs", err)
 }
 
-// BlobInUse reports whether any row still names the blob sum.
-func (s *Store) BlobInUse(ctx context.Context, sum string) (bool, error) {
-	q := "SELECT EXISTS (SELECT 1 FROM messages WHERE raw_sha256 = @sum)"
-	for _, c := range blobColumns[1:] {
-		q += " OR EXISTS (SELECT 1 FROM " + c.table + " WHERE " + c.column + " = @sum)"
+// UnusedBlobs returns those of the queued sums that no row names any more.
+func (s *Store) UnusedBlobs(ctx context.Context, sums []string) ([]string, error) {
+	if len(sums) == 0 {
+		return nil, nil
 	}
-	var used bool
-	err := s.conn(ctx).Raw(q, map[string]any{"sum": sum}).Scan(&used).Error
-	return used, wrapRetention("check blob use", err)
+	q := "SELECT r.sha256 FROM retention_blobs r WHERE r.sha256 IN ?"
+	for _, c := range blobColumns {
+		q += " AND NOT EXISTS (SELECT 1 FROM " + c.table + " WHERE " + c.column + " = r.sha256)"
+	}
+	var unused []string
+	err := s.conn(ctx).Raw(q+" ORDER BY r.sha256", sums).Scan(&unused).Error
+	return unused, wrapRetention("check blob use", err)
 }
 
-// ForgetQueuedBlob takes sum off the queue: deleted, or still in use.
-func (s *Store) ForgetQueuedBlob(ctx context.Context, sum string) error {
-	return wrapRetention("forget queued blob", s.conn(ctx).Exec(`DELETE FROM retention_blobs WHERE sha256 = ?`, sum).Error)
+// ForgetQueuedBlobs takes sums off the queue: deleted, or still in use.
+func (s *Store) ForgetQueuedBlobs(ctx context.Context, sums []string) error {
+	if len(sums) == 0 {
+		return nil
+	}
+	return wrapRetention("forget queued blobs", s.conn(ctx).Exec(`DELETE FROM retention_blobs WHERE sha256 IN ?`, sums).Error)
 }
 
 // QueuedBlobCount returns how many blobs wait to be deleted.
