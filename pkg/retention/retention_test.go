@@ -310,3 +310,31 @@ func TestRetentionOff(t *testing.T) {
 }
 
 func itoa(id int64) string { return strconv.FormatInt(id, 10) }
+
+// A mail linked to a complainant just as they were anonymised fills their
+// record again; once that ticket is purged in turn, so is the record.
+func TestAnonymisedRecordFilledAgainIsAnonymisedAgain(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	c := f.person("Siti Aminah", "3201014508850001", "+6281110500567")
+	f.ticket(c, ticket.StatusClosed, longAgo)
+	p := f.purger(yearAfter)
+	if r, err := p.Run(ctx); err != nil || r.Complainants != 1 {
+		t.Fatalf("first run = %+v, %v", r, err)
+	}
+	f.ticket(c, ticket.StatusClosed, longAgo) // linked by the intake before it saw the anonymisation
+	again, err := f.s.ComplainantByID(ctx, c.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again.Name, again.NIK, again.Phone = "Siti Aminah", "3201014508850001", "+6281110500567"
+	if err := f.s.UpdateComplainant(ctx, &again); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := p.Run(ctx); err != nil || r.Tickets != 1 || r.Complainants != 1 {
+		t.Fatalf("second run = %+v, %v; want the new ticket purged and the record anonymised again", r, err)
+	}
+	if n := f.count(`SELECT count(*) FROM complainants WHERE id = $1 AND nik IS NULL AND name = '' AND phone = ''`, c.ID); n != 1 {
+		t.Fatal("the record filled again was left as it was")
+	}
+}

@@ -55,7 +55,7 @@ func (s *Store) RetentionDue(ctx context.Context, cutoff time.Time) (PurgeCounts
 			(SELECT count(*) FROM messages m JOIN due ON due.id = m.ticket_id WHERE m.raw_sha256 <> '') AS raw_mails,
 			(SELECT count(*) FROM attachments a JOIN due ON due.id = a.ticket_id WHERE a.stored) AS attachments,
 			(SELECT coalesce(sum(a.size), 0) FROM attachments a JOIN due ON due.id = a.ticket_id WHERE a.stored) AS bytes,
-			(SELECT count(*) FROM complainants c WHERE c.anonymised_at IS NULL
+			(SELECT count(*) FROM complainants c WHERE `+notAnonymised+`
 				AND EXISTS (SELECT 1 FROM due WHERE due.complainant_id = c.id)
 				AND NOT EXISTS (SELECT 1 FROM tickets t WHERE t.complainant_id = c.id AND t.purged_at IS NULL
 					AND t.id NOT IN (SELECT id FROM due))) AS complainants`,
@@ -130,6 +130,11 @@ func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, r
 	return c, err
 }
 
+// notAnonymised holds for a complainant with personal data: never
+// anonymised, or written to since (a mail linked to them just before they
+// were anonymised fills their record again).
+const notAnonymised = `(anonymised_at IS NULL OR updated_at > anonymised_at)`
+
 // anonymise clears the personal data of those of people who have no
 // unpurged ticket left. Their rows are locked first (in id order, so two
 // purges meet without a deadlock): a ticket being linked to one of them
@@ -141,7 +146,7 @@ func (s *Store) anonymise(ctx context.Context, people map[int64]bool, now time.T
 		ids = append(ids, id)
 	}
 	var locked []int64
-	if err := db.Raw(`SELECT id FROM complainants WHERE id IN ? AND anonymised_at IS NULL ORDER BY id FOR UPDATE`,
+	if err := db.Raw(`SELECT id FROM complainants WHERE id IN ? AND `+notAnonymised+` ORDER BY id FOR UPDATE`,
 		ids).Scan(&locked).Error; err != nil || len(locked) == 0 {
 		return 0, wrapRetention("lock complainants", err)
 	}
