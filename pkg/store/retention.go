@@ -72,7 +72,7 @@ func (s *Store) RetentionDue(ctx context.Context, cutoff time.Time) (PurgeCounts
 // nothing. Tickets another transaction holds (a purge running elsewhere, an
 // agent reopening one, a hold being set) are skipped, so several workers
 // may purge at once, each its own tickets. The blobs the tickets named are
-// queued for DeleteUnusedBlobs. Every purge and anonymisation writes an
+// queued for deletion (QueuedBlobs, UnusedBlobs). Every purge and anonymisation writes an
 // audit row; reason says which rule did it.
 func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, reason string) (PurgeCounts, error) {
 	var c PurgeCounts
@@ -107,8 +107,10 @@ func (s *Store) PurgeTickets(ctx context.Context, cutoff time.Time, limit int, r
 			UNION SELECT sha256 FROM attachments WHERE ticket_id IN @ids AND sha256 <> ''
 			UNION SELECT derivative_sha256 FROM attachments WHERE ticket_id IN @ids AND derivative_sha256 <> ''
 			ON CONFLICT (sha256) DO NOTHING`},
+		// Direction, kind, status and times stay; the texts, the addresses
+		// and a delivery error (which quotes the address) go.
 		{"purge messages", `UPDATE messages SET subject = '', body = '', html = '', sender = '', recipient = '',
-			raw_sha256 = '' WHERE ticket_id IN @ids`},
+			error = '', raw_sha256 = '' WHERE ticket_id IN @ids`},
 		// The kind, type, size and check verdict stay; the name, the bytes
 		// and a QR code's text (it names the person) go.
 		{"purge attachments", `UPDATE attachments SET filename = '', sha256 = '', derivative_sha256 = '',

@@ -37,7 +37,9 @@ CREATE TABLE retention_blobs (
 );
 
 -- Which blob columns name a sum, so "is it still used" is a few index
--- lookups however many rows there are.
+-- lookups however many rows there are. Built in the migration's
+-- transaction, they hold writes to those tables while they are built
+-- (minutes on a year of mail): migrate in a quiet hour.
 CREATE INDEX messages_raw_sha256_idx ON messages (raw_sha256) WHERE raw_sha256 <> '';
 CREATE INDEX attachments_derivative_sha256_idx ON attachments (derivative_sha256) WHERE derivative_sha256 <> '';
 CREATE INDEX quarantined_mail_raw_sha256_idx ON quarantined_mail (raw_sha256) WHERE raw_sha256 <> '';
