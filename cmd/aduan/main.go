@@ -34,10 +34,14 @@ Commands:
                            disable a user who left: no more logins, every
                            session ends at once; audited
   seed --demo              add demo users and tickets
+  retention purge [--dry-run]
+                           purge what the retention period no longer keeps;
+                           --dry-run says what would go and changes nothing
   config                   print the configuration, secrets masked
 
 Configuration comes from the environment (DATABASE_URL, REDIS_URL,
-ADUAN_HTTP_ADDR, ADUAN_DATA_DIR, ADUAN_IMAP_*, ADUAN_SMTP_*, ADUAN_MAIL_FROM)
+ADUAN_HTTP_ADDR, ADUAN_DATA_DIR, ADUAN_IMAP_*, ADUAN_SMTP_*, ADUAN_MAIL_FROM,
+ADUAN_RETENTION_PERIOD)
 over an optional YAML file (--config or ADUAN_CONFIG).
 `
 
@@ -81,7 +85,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, cfg.String())
 		return nil
-	case "migrate", "serve", "all", "poll", "worker", "user", "seed":
+	case "migrate", "serve", "all", "poll", "worker", "user", "seed", "retention":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q; see aduan help", cmd)}
 	}
@@ -114,6 +118,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return a.Poll(ctx, *once)
 	case "user":
 		return userCommand(ctx, a, rest, stdin, stdout, stderr)
+	case "retention":
+		return retentionCommand(ctx, a, rest, stdout, stderr)
 	default:
 		return seedCommand(ctx, a, rest, stdout, stderr)
 	}

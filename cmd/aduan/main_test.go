@@ -105,4 +105,29 @@ func TestCommands(t *testing.T) {
 	if len(ts) != 4 {
 		t.Errorf("seeding twice gave %d tickets, want the 4 demo tickets once", len(ts))
 	}
+
+	// The demo tickets, closed long ago: the dry run names them and keeps
+	// them; the purge takes them.
+	storetest.Exec(t, dbURL, `UPDATE tickets SET status = 'closed', updated_at = now() - interval '2 years'`)
+	if _, err := aduan(t, "", "retention", "purge", "--now"); err == nil || !strings.Contains(err.Error(), "usage") {
+		t.Errorf("retention purge --now: %v, want usage", err)
+	}
+	out, err = aduan(t, "", "retention", "purge", "--dry-run")
+	if err != nil || !strings.Contains(out, "would purge") || !strings.Contains(out, "tickets       4") {
+		t.Fatalf("retention purge --dry-run: %v\n%s", err, out)
+	}
+	if n := storetest.Count(t, dbURL, `SELECT count(*) FROM tickets WHERE purged_at IS NULL`); n != 4 {
+		t.Fatalf("the dry run purged %d tickets", 4-n)
+	}
+	out, err = aduan(t, "", "retention", "purge")
+	if err != nil || !strings.Contains(out, "purged:") || !strings.Contains(out, "tickets       4") {
+		t.Fatalf("retention purge: %v\n%s", err, out)
+	}
+	if n := storetest.Count(t, dbURL, `SELECT count(*) FROM tickets WHERE purged_at IS NOT NULL`); n != 4 {
+		t.Fatalf("%d tickets purged, want 4", n)
+	}
+	t.Setenv("ADUAN_RETENTION_PERIOD", "off")
+	if out, err = aduan(t, "", "retention", "purge", "--dry-run"); err != nil || !strings.Contains(out, "retention is off") {
+		t.Fatalf("retention off: %v\n%s", err, out)
+	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/internal/tlsmode"
+	"github.com/aduan/aduan/pkg/retention"
 )
 
 // Config is all of Aduan's configuration. Defaults are set by
@@ -51,8 +52,18 @@ type Config struct {
 	// unfinished outbox row is handed over again, in case Redis lost it.
 	OutboxRelayAgain time.Duration `yaml:"outbox_relay_again"`
 
-	IMAP IMAPConfig `yaml:"imap"`
-	SMTP SMTPConfig `yaml:"smtp"`
+	IMAP      IMAPConfig      `yaml:"imap"`
+	SMTP      SMTPConfig      `yaml:"smtp"`
+	Retention RetentionConfig `yaml:"retention"`
+}
+
+// RetentionConfig says how long finished tickets keep their personal data.
+type RetentionConfig struct {
+	// Period after a ticket's resolution or closing before it is purged:
+	// "12mo", "1y", "720h", or "off" (also "0") to keep everything.
+	Period string `yaml:"period"`
+	// BatchSize is how many tickets one purge transaction takes.
+	BatchSize int `yaml:"batch_size"`
 }
 
 // IMAPConfig says where complaint mail is read from: the primary account
@@ -105,6 +116,12 @@ type SMTPConfig struct {
 	AnswerWait time.Duration `yaml:"answer_wait"`
 }
 
+// RetentionSettings returns the purge's settings.
+func (c Config) RetentionSettings() retention.Settings {
+	period, _ := retention.ParsePeriod(c.Retention.Period) // checked by Validate
+	return retention.Settings{Period: period, BatchSize: c.Retention.BatchSize}
+}
+
 // DefaultConfig returns the configuration used when nothing is set.
 func DefaultConfig() Config {
 	return Config{
@@ -120,7 +137,8 @@ func DefaultConfig() Config {
 		IMAP: IMAPConfig{IMAPAccount: IMAPAccount{TLS: tlsmode.TLS, Mailboxes: []string{"INBOX"}},
 			PollInterval: 30 * time.Second, Processed: "Processed", Quarantine: "Quarantine",
 			MaxAttachment: 10 << 20, MaxMail: 25 << 20},
-		SMTP: SMTPConfig{TLS: tlsmode.StartTLS, From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		SMTP:      SMTPConfig{TLS: tlsmode.StartTLS, From: "PeduliLindungi <pedulilindungi@kemkes.go.id>", AckPerSenderPerHour: 5},
+		Retention: RetentionConfig{Period: retention.DefaultPeriod.String(), BatchSize: retention.DefaultBatchSize},
 	}
 }
 
@@ -176,6 +194,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 		}
 		cfg.SecureCookies = b
 	}
+	str(&cfg.Retention.Period, "ADUAN_RETENTION_PERIOD")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -218,6 +237,12 @@ func (c Config) Validate() error {
 	}
 	if c.OutboxRelayAgain <= 0 {
 		return fmt.Errorf("outbox_relay_again must be positive")
+	}
+	if _, err := retention.ParsePeriod(c.Retention.Period); err != nil {
+		return fmt.Errorf("retention.period: %w", err)
+	}
+	if c.Retention.BatchSize <= 0 || c.Retention.BatchSize > 10000 {
+		return fmt.Errorf("retention.batch_size must be between 1 and 10000")
 	}
 	return nil
 }

@@ -29,6 +29,13 @@ func TestLoadConfigLayers(t *testing.T) {
 	if cfg.DataDir != "./data" {
 		t.Errorf("default lost: data dir %q", cfg.DataDir)
 	}
+	if r := cfg.RetentionSettings(); r.Period.String() != "12mo" || r.BatchSize != 500 {
+		t.Errorf("retention defaults: %+v, want 12 months, batches of 500", r)
+	}
+	cfg, err = LoadConfig(file, func(k string) string { return map[string]string{"ADUAN_RETENTION_PERIOD": "off"}[k] })
+	if err != nil || !cfg.RetentionSettings().Period.Off() {
+		t.Errorf("ADUAN_RETENTION_PERIOD=off: %+v, %v", cfg.Retention, err)
+	}
 }
 
 func TestLoadConfigProxies(t *testing.T) {
@@ -58,6 +65,8 @@ func TestLoadConfigRejects(t *testing.T) {
 		{"bad proxy", "", map[string]string{"ADUAN_TRUSTED_PROXIES": "10.0.0.1,10.0.0.0/33"}, "trusted_proxies"},
 		{"proxy by name", "trusted_proxies: [lb.internal]\n", nil, "trusted_proxies"},
 		{"bad secure cookies", "", map[string]string{"ADUAN_SECURE_COOKIES": "maybe"}, "ADUAN_SECURE_COOKIES"},
+		{"bad retention period", "", map[string]string{"ADUAN_RETENTION_PERIOD": "forever"}, "retention.period"},
+		{"bad retention batch", "retention:\n  batch_size: 0\n", nil, "retention.batch_size"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"github.com/aduan/aduan/configs"
 	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/retention"
 	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/tasks"
 )
@@ -25,6 +26,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	tasks.NewRouteHandler(a.Router, a.Log).Register(w)
 	tasks.NewSLAScan(sla.NewScanner(a.Store, a.Rules.SLA, a.Log), a.Log).Register(w)
 	tasks.NewReportRollup(a.Store, a.Log).Register(w)
+	tasks.NewRetentionPurge(a.Purger(), a.Log).Register(w)
 	checker, err := documents.NewChecker(documents.WithOCR(true))
 	if err != nil {
 		return nil, fmt.Errorf("document checks: %w", err)
@@ -52,6 +54,11 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	return w, nil
 }
 
+// Purger returns retention's purge as configured.
+func (a *App) Purger() *retention.Purger {
+	return retention.NewPurger(a.Store, a.Blobs, a.Config.RetentionSettings(), a.Log)
+}
+
 // RunWorker runs the task worker and the outbox relay until ctx ends.
 func (a *App) RunWorker(ctx context.Context) error {
 	w, err := a.Worker()
@@ -61,10 +68,14 @@ func (a *App) RunWorker(ctx context.Context) error {
 	queue := tasks.NewQueue(a.Redis)
 	relay := tasks.NewRelay(a.Store, queue, w.Types(), a.Log)
 	relay.Again = a.Config.OutboxRelayAgain
-	scheduler := tasks.NewScheduler(queue, []tasks.Periodic{
+	periodic := []tasks.Periodic{
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
-	}, a.Log)
+	}
+	if !a.Purger().Off() {
+		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskRetentionPurge, Every: tasks.RetentionEvery})
+	}
+	scheduler := tasks.NewScheduler(queue, periodic, a.Log)
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return w.Run(ctx) })
 	g.Go(func() error { return relay.Run(ctx) })

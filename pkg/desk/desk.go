@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -35,6 +36,10 @@ type Store interface {
 	ComplainantByID(ctx context.Context, id int64) (ticket.Complainant, error)
 	ComplainantsByIdentity(ctx context.Context, ids ...ticket.Identity) ([]ticket.Complainant, error)
 	Tickets(ctx context.Context, f store.TicketFilter) ([]ticket.Ticket, error)
+	// Legal holds, and when retention purged a ticket (hold.go).
+	SetHold(ctx context.Context, ticketID int64, h ticket.LegalHold) error
+	ClearHold(ctx context.Context, ticketID int64) (bool, error)
+	TicketRetention(ctx context.Context, ticketID int64) (*ticket.LegalHold, *time.Time, error)
 }
 
 // Files opens stored attachment bytes by their sha256.
@@ -63,7 +68,10 @@ func (d *Desk) Ticket(ctx context.Context, ref string) (ticket.Ticket, error) {
 	if t.Attachments, err = d.store.Attachments(ctx, t.ID); err != nil {
 		return t, err
 	}
-	t.Events, err = d.store.Events(ctx, t.ID)
+	if t.Events, err = d.store.Events(ctx, t.ID); err != nil {
+		return t, err
+	}
+	t.Hold, t.PurgedAt, err = d.store.TicketRetention(ctx, t.ID)
 	return t, err
 }
 

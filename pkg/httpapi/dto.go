@@ -170,13 +170,16 @@ type eventJSON struct {
 
 type ticketJSON struct {
 	ticketSummaryJSON
+	LegalHold   *legalHoldJSON   `json:"legal_hold"` // null when none
+	PurgedAt    *time.Time       `json:"purged_at"`  // when retention purged it; null before
 	Messages    []messageJSON    `json:"messages"`
 	Attachments []attachmentJSON `json:"attachments"`
 	Events      []eventJSON      `json:"events"`
 }
 
 func toTicketJSON(t ticket.Ticket) ticketJSON {
-	out := ticketJSON{ticketSummaryJSON: toTicketSummaryJSON(t), Messages: make([]messageJSON, len(t.Messages)),
+	out := ticketJSON{ticketSummaryJSON: toTicketSummaryJSON(t), LegalHold: toLegalHoldJSON(t.Hold),
+		PurgedAt: t.PurgedAt, Messages: make([]messageJSON, len(t.Messages)),
 		Attachments: make([]attachmentJSON, len(t.Attachments)), Events: make([]eventJSON, len(t.Events))}
 	for i, m := range t.Messages {
 		out.Messages[i] = toMessageJSON(m)

@@ -206,6 +206,8 @@ func (s *Server) routes() {
 	supervisors.GET("/reports/weekly", s.weeklyReport)
 
 	admins := authed.Group("", s.require(ticket.RoleAdmin))
+	admins.PUT("/tickets/:ref/hold", s.setHold)
+	admins.DELETE("/tickets/:ref/hold", s.clearHold)
 	admins.GET("/mail/ignored", s.listIgnoredMail)
 	admins.GET("/mail/quarantine", s.listQuarantinedMail)
 	admins.POST("/users/:id/disable", s.disableUser)

@@ -139,3 +139,7 @@ type AuditEntry struct {
 	Reason  string
 	At      time.Time
 }
+
+// RefusedPurged is the refused reason of a file whose bytes retention
+// removed: the attachment's row (kind, type, size) stays for the counts.
+const RefusedPurged = "purged"

@@ -182,6 +182,10 @@ type Ticket struct {
 	SLA           SLA
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	// Hold is the ticket's legal hold, nil when none; PurgedAt is when
+	// retention purged it, nil before. Loaded with the ticket's details.
+	Hold     *LegalHold
+	PurgedAt *time.Time
 
 	// CategoryAlternatives are the other categories the complaint's text
 	// matched, best first: the agent's choices when Category is not right.
