@@ -100,17 +100,6 @@ func DropDatabase(t testing.TB, dbURL string) {
 // and reports how many it ended.
 func TerminateAll(t testing.TB, dbURL string) int {
 	t.Helper()
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dbURL)
-	if err != nil {
-		t.Fatalf("storetest: connect: %v", err)
-	}
-	defer conn.Close(ctx)
-	var n int
-	err = conn.QueryRow(ctx, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
-		WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n)
-	if err != nil {
-		t.Fatalf("storetest: terminate backends: %v", err)
-	}
-	return n
+	return Count(t, dbURL, `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE datname = current_database() AND pid <> pg_backend_pid()`)
 }
