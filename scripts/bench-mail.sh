@@ -120,7 +120,7 @@ snapshot() {
 
 # cpu_split A B [MAILS]: shares of the whole machine (100% = all cores busy) between two
 # snapshots: "subject=55% postgres=20% dovecot=15% rest=5% (kworker) iowait=3% idle=2%". rest
-# is everything else, including other people's work on the machine and the kernel's softirq
+# is everything else, including other work on the machine and the kernel's softirq
 # work for loopback TCP that no process is billed for; iowait is idle time with I/O
 # outstanding. With MAILS (handled between the two), also the CPU milliseconds per mail of
 # the subject, PostgreSQL, Dovecot and everything busy on the machine (all, which includes the
