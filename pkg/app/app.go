@@ -132,6 +132,8 @@ func (a *App) Handler() *httpapi.Server {
 		TrustedProxies: a.Config.TrustedProxies,
 		SecureCookies:  a.Config.SecureCookies,
 		MaxHashing:     a.Config.LoginHashing,
+		WhatsApp: httpapi.WhatsApp{AppSecret: a.Config.WhatsApp.AppSecret,
+			VerifyToken: a.Config.WhatsApp.VerifyToken, Webhooks: a.Store},
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},

@@ -55,6 +55,19 @@ type Config struct {
 	IMAP      IMAPConfig      `yaml:"imap"`
 	SMTP      SMTPConfig      `yaml:"smtp"`
 	Retention RetentionConfig `yaml:"retention"`
+	WhatsApp  WhatsAppConfig  `yaml:"whatsapp"`
+}
+
+// WhatsAppConfig connects a WhatsApp Business number (Meta Cloud API).
+// Without AppSecret the webhook refuses every POST; without VerifyToken
+// it refuses Meta's subscription handshake.
+type WhatsAppConfig struct {
+	// AppSecret is the Meta app's secret, the key of X-Hub-Signature-256.
+	AppSecret string `yaml:"app_secret"`
+	// VerifyToken is the token entered in Meta's webhook settings.
+	VerifyToken string `yaml:"verify_token"`
+	// PhoneNumberID is the Cloud API id of the number Aduan answers on.
+	PhoneNumberID string `yaml:"phone_number_id"`
 }
 
 // RetentionConfig says how long finished tickets keep their personal data.
@@ -195,6 +208,9 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 		cfg.SecureCookies = b
 	}
 	str(&cfg.Retention.Period, "ADUAN_RETENTION_PERIOD")
+	str(&cfg.WhatsApp.AppSecret, "ADUAN_WA_APP_SECRET")
+	str(&cfg.WhatsApp.VerifyToken, "ADUAN_WA_VERIFY_TOKEN")
+	str(&cfg.WhatsApp.PhoneNumberID, "ADUAN_WA_PHONE_NUMBER_ID")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {

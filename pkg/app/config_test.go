@@ -106,3 +106,19 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 		t.Errorf("masking should keep the rest of the URL:\n%s", out)
 	}
 }
+
+func TestLoadConfigWhatsApp(t *testing.T) {
+	env := map[string]string{"ADUAN_WA_APP_SECRET": "rahasia-app", "ADUAN_WA_VERIFY_TOKEN": "token-verif",
+		"ADUAN_WA_PHONE_NUMBER_ID": "106540352242922"}
+	cfg, err := LoadConfig("", func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := WhatsAppConfig{AppSecret: "rahasia-app", VerifyToken: "token-verif", PhoneNumberID: "106540352242922"}
+	if cfg.WhatsApp != want {
+		t.Errorf("whatsapp %+v, want %+v", cfg.WhatsApp, want)
+	}
+	if (DefaultConfig().WhatsApp != WhatsAppConfig{}) {
+		t.Errorf("by default nothing is configured: %+v", DefaultConfig().WhatsApp)
+	}
+}

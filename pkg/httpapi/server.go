@@ -100,6 +100,8 @@ type Config struct {
 	// SecureCookies marks the session cookie Secure whatever the request
 	// says, for a TLS-terminating proxy that does not send X-Forwarded-Proto.
 	SecureCookies bool
+	// WhatsApp is the Meta Cloud API webhook's configuration.
+	WhatsApp WhatsApp
 }
 
 // Server serves the API.
@@ -169,6 +171,8 @@ func (s *Server) routes() {
 	r.GET("/healthz", s.healthz)
 	r.GET("/readyz", s.readyz)
 	r.GET("/metrics", s.metricsHandler())
+	r.GET(WhatsAppWebhookPath, s.verifyWhatsApp)
+	r.POST(WhatsAppWebhookPath, s.receiveWhatsApp)
 	r.GET("/api/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", api.OpenAPI) })
 	s.siteRoutes(r)
 
