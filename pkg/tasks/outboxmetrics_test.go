@@ -6,19 +6,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"github.com/aduan/aduan/pkg/store"
-	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks"
-	"github.com/aduan/aduan/pkg/tasks/taskstest"
 )
 
 // The outbox metrics count unfinished rows by state and given-up ones.
 func TestOutboxMetrics(t *testing.T) {
 	ctx := context.Background()
-	s, _ := storetest.New(t)
-	rd := taskstest.NewRedis(t)
-	rc := rd.Client()
-	defer rc.Close()
+	s, _, _, relay := relayFixture(t)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(tasks.NewOutboxMetrics(s, quiet))
 	gather := func() map[string]float64 {
@@ -47,7 +41,6 @@ func TestOutboxMetrics(t *testing.T) {
 	}
 
 	addOutbox(t, s, 5)
-	relay := tasks.NewRelay(s, tasks.NewQueue(rc), []string{store.TaskTicketRoute}, quiet)
 	relay.Batch = 3
 	if n, err := relay.RelayOnce(ctx); err != nil || n != 3 {
 		t.Fatalf("relay: %d, %v", n, err)

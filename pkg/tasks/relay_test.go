@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -26,6 +27,23 @@ func addOutbox(t *testing.T, s *store.Store, n int) {
 			t.Fatal(err)
 		}
 	}
+}
+
+// relayFixture is a private database and Redis with a relay of ticket
+// routing between them; the Redis client is closed when the test ends.
+func relayFixture(t *testing.T) (s *store.Store, dbURL string, rc redis.UniversalClient, relay *tasks.Relay) {
+	t.Helper()
+	s, dbURL = storetest.New(t)
+	rc = taskstest.NewRedis(t).Client()
+	t.Cleanup(func() { _ = rc.Close() })
+	return s, dbURL, rc, tasks.NewRelay(s, tasks.NewQueue(rc), []string{store.TaskTicketRoute}, quiet)
+}
+
+// ageRelayed moves every hand-over an hour back, past the relay's Again,
+// as time passing would.
+func ageRelayed(t *testing.T, dbURL string) {
+	t.Helper()
+	storetest.Exec(t, dbURL, "UPDATE outbox SET relayed_at = relayed_at - interval '1 hour'")
 }
 
 func pendingTasks(t *testing.T, insp *asynq.Inspector) int {

@@ -13,7 +13,6 @@ import (
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks"
-	"github.com/aduan/aduan/pkg/tasks/taskstest"
 )
 
 // Rows handed to a Redis that then lost its data are handed over again
@@ -21,20 +20,15 @@ import (
 // tasks are still queued, the look changes nothing in Redis.
 func TestRelayAgainFindsWorkRedisLost(t *testing.T) {
 	ctx := context.Background()
-	s, dbURL := storetest.New(t)
-	rd := taskstest.NewRedis(t)
-	rc := rd.Client()
-	defer rc.Close()
+	s, dbURL, rc, relay := relayFixture(t)
 	insp := asynq.NewInspectorFromRedisClient(rc)
-	relay := tasks.NewRelay(s, tasks.NewQueue(rc), []string{store.TaskTicketRoute}, quiet)
 	relayOnce := func(what string, want int) {
 		t.Helper()
 		if n, err := relay.RelayOnce(ctx); err != nil || n != want {
 			t.Fatalf("%s: relayed %d, %v; want %d", what, n, err, want)
 		}
 	}
-	// age moves every hand-over further back than Again, as time passing would.
-	age := func() { storetest.Exec(t, dbURL, "UPDATE outbox SET relayed_at = relayed_at - interval '1 hour'") }
+	age := func() { ageRelayed(t, dbURL) }
 	wipe := func() {
 		t.Helper()
 		if err := rc.FlushAll(ctx).Err(); err != nil {
@@ -102,12 +96,8 @@ func TestRelayAgainFindsWorkRedisLost(t *testing.T) {
 // marked done or failed, and not handed over again.
 func TestRelaySettlesRowsAsynqFinished(t *testing.T) {
 	ctx := context.Background()
-	s, dbURL := storetest.New(t)
-	rd := taskstest.NewRedis(t)
-	rc := rd.Client()
-	defer rc.Close()
+	s, dbURL, rc, relay := relayFixture(t)
 	insp := asynq.NewInspectorFromRedisClient(rc)
-	relay := tasks.NewRelay(s, tasks.NewQueue(rc), []string{store.TaskTicketRoute}, quiet)
 
 	addOutbox(t, s, 3) // tickets 1 and 2 finish; 3 waits for a retry
 	if n, err := relay.RelayOnce(ctx); err != nil || n != 3 {
@@ -142,7 +132,7 @@ func TestRelaySettlesRowsAsynqFinished(t *testing.T) {
 	stop()
 	wg.Wait()
 
-	storetest.Exec(t, dbURL, "UPDATE outbox SET relayed_at = relayed_at - interval '1 hour'")
+	ageRelayed(t, dbURL)
 	if n, err := relay.RelayOnce(ctx); err != nil || n != 1 {
 		t.Fatalf("relay after the tasks ended: %d, %v; want only row 3 looked at again", n, err)
 	}
