@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aduan/aduan/scripts/bench/proc"
 )
 
 func main() {
@@ -49,7 +51,7 @@ func main() {
 		// Resets the peak RSS (VmHWM) so the burst's own peak is read.
 		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", *pid), []byte("5"), 0)
 	}
-	before := memory(*pid, "VmRSS")
+	before := proc.Status(*pid, "VmRSS")
 	bodyOf := func(i int) []byte {
 		e := *email
 		if strings.Contains(e, "%d") {
@@ -102,7 +104,7 @@ func main() {
 	fmt.Printf("  every answer: %s\n", percentiles(all))
 	fmt.Printf("  200s only:    %s\n", percentiles(ok))
 	if *pid > 0 {
-		fmt.Printf("  server RSS: before %s, peak %s, after %s\n", before, memory(*pid, "VmHWM"), memory(*pid, "VmRSS"))
+		fmt.Printf("  server RSS: before %s, peak %s, after %s\n", before, proc.Status(*pid, "VmHWM"), proc.Status(*pid, "VmRSS"))
 	}
 	if *meSeconds > 0 {
 		checkTokens(client, *url, bodyOf(0), *meSeconds, *meConns)
@@ -165,21 +167,4 @@ func percentiles(ds []time.Duration) string {
 		return ds[min(len(ds)-1, int(p*float64(len(ds))))].Round(10 * time.Microsecond)
 	}
 	return fmt.Sprintf("n=%d p50 %v p90 %v p99 %v max %v", len(ds), at(.5), at(.9), at(.99), ds[len(ds)-1].Round(10*time.Microsecond))
-}
-
-// memory reads one line (VmRSS, VmHWM) of a process's status.
-func memory(pid int, field string) string {
-	if pid <= 0 {
-		return "?"
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "?"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
 }
