@@ -16,7 +16,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -29,6 +28,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aduan/aduan/scripts/bench/load"
 	"github.com/aduan/aduan/scripts/bench/proc"
 )
 
@@ -124,35 +124,9 @@ func checkTokens(client *http.Client, url string, body []byte, d time.Duration, 
 	if err != nil || out.Token == "" {
 		log.Fatalf("login for the token check: %d %v", res.StatusCode, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var mu sync.Mutex
-	var took []time.Duration
-	failed := 0
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				req, _ := http.NewRequest(http.MethodGet, url+"/api/v1/me", nil)
-				req.Header.Set("Authorization", "Bearer "+out.Token)
-				t0 := time.Now()
-				res, err := client.Do(req)
-				dt := time.Since(t0)
-				mu.Lock()
-				if err != nil || res.StatusCode != http.StatusOK {
-					failed++
-				} else {
-					took = append(took, dt)
-				}
-				mu.Unlock()
-				if err == nil {
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-				}
-			}
-		})
-	}
-	wg.Wait()
+	r := load.Repeat(client, url+"/api/v1/me", out.Token, conns, d)
+	took := r.OK
+	failed := r.Errors + len(r.Latencies) - len(r.OK)
 	fmt.Printf("token checks: GET /me over %d connections for %v: %.0f/s, %d failed\n", conns, d,
 		float64(len(took))/d.Seconds(), failed)
 	fmt.Printf("  %s\n", percentiles(took))
