@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The benchmarks' shared set-up, sourced by scripts/bench-create.sh,
-# bench-mail.sh and bench-report.sh:
+# bench-mail.sh, bench-report.sh and bench-logins.sh:
 #
 #   source scripts/lib.sh
 #   bench_init NAME DB      # messages as "NAME: ...", the throwaway database DB,
