@@ -124,6 +124,7 @@ build_gen() { go build -o "$GEN" ./scripts/bench/gen; }
 
 # make_db [ADUAN]: the throwaway database, dropped, created and migrated by
 # ADUAN (default bin/aduan).
+# shellcheck disable=SC2120 # the argument is optional
 make_db() {
   local aduan=${1:-bin/aduan}
   log "database $DB: drop, create, migrate"
@@ -136,12 +137,12 @@ make_db() {
 # start_server ADDR CMD...: start CMD (e.g. bin/aduan serve) listening on
 # ADDR, its output in $OUT/server.log, and wait up to 30 s for /readyz.
 start_server() {
-  local addr=$1 i
+  local addr=$1
   shift
   log "starting $* on $addr"
   "$@" >"$OUT/server.log" 2>&1 </dev/null &
   SERVER_PID=$!
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     curl -fsS -o /dev/null "http://$addr/readyz" 2>/dev/null && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "$* exited"; }
     sleep 1
