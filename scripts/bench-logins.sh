@@ -46,11 +46,7 @@ log "building $ADUAN and the load program"
 go build -o "$ADUAN" ./cmd/aduan
 go build -o "$LOAD" ./scripts/bench/logins
 
-log "database $DB: drop, create, migrate"
-sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null
-sql "CREATE DATABASE $DB" postgres >/dev/null
-DB_MADE=1
-"$ADUAN" migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+make_db "$ADUAN"
 
 ADUAN_HTTP_ADDR=$ADDR ADUAN_TRUSTED_PROXIES=127.0.0.1 start_server "$ADDR" "$ADUAN" serve
 

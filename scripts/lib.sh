@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The benchmarks' shared set-up, sourced by scripts/bench-create.sh,
-# bench-mail.sh and bench-report.sh:
+# bench-mail.sh, bench-report.sh and bench-logins.sh:
 #
 #   source scripts/lib.sh
 #   bench_init NAME DB      # messages as "NAME: ...", the throwaway database DB,
@@ -8,7 +8,7 @@
 #                           # cleanup on exit, the run bounded by MAX_SECONDS
 #
 # Then: provision WHAT... (scripts/provision.sh), build_aduan, build_gen (the
-# synthetic-data generator, scripts/bench/gen, as $GEN), make_db (drop,
+# synthetic-data generator, scripts/bench/gen, as $GEN), make_db [ADUAN] (drop,
 # create, migrate), start_server ADDR CMD... / stop_server, bg / forget /
 # stop_pid for background work, step LOG CMD... for long steps, wait_quiet
 # before a measurement, machine_line / commit_line for the summary.
@@ -122,24 +122,27 @@ build_aduan() {
 # build_gen: the synthetic-data generator (scripts/bench/gen) as $GEN.
 build_gen() { go build -o "$GEN" ./scripts/bench/gen; }
 
-# make_db: the throwaway database, dropped, created and migrated by bin/aduan.
+# make_db [ADUAN]: the throwaway database, dropped, created and migrated by
+# ADUAN (default bin/aduan).
+# shellcheck disable=SC2120 # the argument is optional
 make_db() {
+  local aduan=${1:-bin/aduan}
   log "database $DB: drop, create, migrate"
   sql "DROP DATABASE IF EXISTS $DB WITH (FORCE)" postgres >/dev/null
   sql "CREATE DATABASE $DB" postgres >/dev/null
   DB_MADE=1
-  bin/aduan migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
+  "$aduan" migrate >"$OUT/migrate.log" 2>&1 || { cat "$OUT/migrate.log" >&2; die "migrate failed"; }
 }
 
 # start_server ADDR CMD...: start CMD (e.g. bin/aduan serve) listening on
 # ADDR, its output in $OUT/server.log, and wait up to 30 s for /readyz.
 start_server() {
-  local addr=$1 i
+  local addr=$1
   shift
   log "starting $* on $addr"
   "$@" >"$OUT/server.log" 2>&1 </dev/null &
   SERVER_PID=$!
-  for i in $(seq 1 30); do
+  for _ in $(seq 1 30); do
     curl -fsS -o /dev/null "http://$addr/readyz" 2>/dev/null && return 0
     kill -0 "$SERVER_PID" 2>/dev/null || { cat "$OUT/server.log" >&2; die "$* exited"; }
     sleep 1

@@ -16,7 +16,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -28,6 +27,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aduan/aduan/scripts/bench/load"
+	"github.com/aduan/aduan/scripts/bench/proc"
 )
 
 func main() {
@@ -49,7 +51,7 @@ func main() {
 		// Resets the peak RSS (VmHWM) so the burst's own peak is read.
 		_ = os.WriteFile(fmt.Sprintf("/proc/%d/clear_refs", *pid), []byte("5"), 0)
 	}
-	before := memory(*pid, "VmRSS")
+	before := proc.Status(*pid, "VmRSS")
 	bodyOf := func(i int) []byte {
 		e := *email
 		if strings.Contains(e, "%d") {
@@ -102,7 +104,7 @@ func main() {
 	fmt.Printf("  every answer: %s\n", percentiles(all))
 	fmt.Printf("  200s only:    %s\n", percentiles(ok))
 	if *pid > 0 {
-		fmt.Printf("  server RSS: before %s, peak %s, after %s\n", before, memory(*pid, "VmHWM"), memory(*pid, "VmRSS"))
+		fmt.Printf("  server RSS: before %s, peak %s, after %s\n", before, proc.Status(*pid, "VmHWM"), proc.Status(*pid, "VmRSS"))
 	}
 	if *meSeconds > 0 {
 		checkTokens(client, *url, bodyOf(0), *meSeconds, *meConns)
@@ -122,35 +124,9 @@ func checkTokens(client *http.Client, url string, body []byte, d time.Duration, 
 	if err != nil || out.Token == "" {
 		log.Fatalf("login for the token check: %d %v", res.StatusCode, err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	defer cancel()
-	var mu sync.Mutex
-	var took []time.Duration
-	failed := 0
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				req, _ := http.NewRequest(http.MethodGet, url+"/api/v1/me", nil)
-				req.Header.Set("Authorization", "Bearer "+out.Token)
-				t0 := time.Now()
-				res, err := client.Do(req)
-				dt := time.Since(t0)
-				mu.Lock()
-				if err != nil || res.StatusCode != http.StatusOK {
-					failed++
-				} else {
-					took = append(took, dt)
-				}
-				mu.Unlock()
-				if err == nil {
-					_, _ = io.Copy(io.Discard, res.Body)
-					res.Body.Close()
-				}
-			}
-		})
-	}
-	wg.Wait()
+	r := load.Repeat(client, url+"/api/v1/me", out.Token, conns, d)
+	took := r.OK
+	failed := r.Errors + len(r.Latencies) - len(r.OK)
 	fmt.Printf("token checks: GET /me over %d connections for %v: %.0f/s, %d failed\n", conns, d,
 		float64(len(took))/d.Seconds(), failed)
 	fmt.Printf("  %s\n", percentiles(took))
@@ -165,21 +141,4 @@ func percentiles(ds []time.Duration) string {
 		return ds[min(len(ds)-1, int(p*float64(len(ds))))].Round(10 * time.Microsecond)
 	}
 	return fmt.Sprintf("n=%d p50 %v p90 %v p99 %v max %v", len(ds), at(.5), at(.9), at(.99), ds[len(ds)-1].Round(10*time.Microsecond))
-}
-
-// memory reads one line (VmRSS, VmHWM) of a process's status.
-func memory(pid int, field string) string {
-	if pid <= 0 {
-		return "?"
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return "?"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, field+":"); ok {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "?"
 }

@@ -37,6 +37,8 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+
+	"github.com/aduan/aduan/scripts/bench/proc"
 )
 
 // statuses are the answers counted in their own column; others go to "other".
@@ -187,21 +189,9 @@ func rows(db *sql.DB) (attempts, known string) {
 
 // rssMiB is the process's resident memory in MiB ("?" when unknown).
 func rssMiB(pid int) string {
-	if pid <= 0 {
-		return "?"
-	}
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	kb, err := strconv.Atoi(strings.TrimSuffix(proc.Status(pid, "VmRSS"), " kB"))
 	if err != nil {
 		return "?"
 	}
-	for line := range strings.SplitSeq(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSuffix(strings.TrimSpace(v), " kB"))
-			if err != nil {
-				return "?"
-			}
-			return fmt.Sprintf("%.1f", float64(kb)/1024)
-		}
-	}
-	return "?"
+	return fmt.Sprintf("%.1f", float64(kb)/1024)
 }

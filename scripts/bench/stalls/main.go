@@ -21,6 +21,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/aduan/aduan/scripts/bench/load"
 )
 
 func main() {
@@ -89,59 +91,23 @@ func holdStalled(ctx context.Context, host, path, auth string, held *atomic.Int6
 	held.Add(-1)
 }
 
-type result struct {
-	latencies []time.Duration
-	statuses  map[int]int
-	errors    int
-}
-
 // measure runs workers that each send GET /api/v1/tickets?limit=25 one
 // after the other for d.
-func measure(base, token string, workers int, d time.Duration) result {
+func measure(base, token string, workers int, d time.Duration) load.Result {
 	client := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: workers}}
-	var mu sync.Mutex
-	res := result{statuses: map[int]int{}}
-	end := time.Now().Add(d)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for time.Now().Before(end) {
-				req, _ := http.NewRequest("GET", base+"/api/v1/tickets?limit=25", nil)
-				req.Header.Set("Authorization", "Bearer "+token)
-				start := time.Now()
-				r, err := client.Do(req)
-				if err == nil {
-					_, _ = io.Copy(io.Discard, r.Body)
-					r.Body.Close()
-				}
-				took := time.Since(start)
-				mu.Lock()
-				if err != nil {
-					res.errors++
-				} else {
-					res.statuses[r.StatusCode]++
-					res.latencies = append(res.latencies, took)
-				}
-				mu.Unlock()
-			}
-		}()
-	}
-	wg.Wait()
-	return res
+	return load.Repeat(client, base+"/api/v1/tickets?limit=25", token, workers, d)
 }
 
-func report(phase string, r result, held, reopened int64) {
-	slices.Sort(r.latencies)
+func report(phase string, r load.Result, held, reopened int64) {
+	slices.Sort(r.Latencies)
 	q := func(p float64) float64 {
-		if len(r.latencies) == 0 {
+		if len(r.Latencies) == 0 {
 			return 0
 		}
-		return float64(r.latencies[int(p*float64(len(r.latencies)-1))].Microseconds()) / 1000
+		return float64(r.Latencies[int(p*float64(len(r.Latencies)-1))].Microseconds()) / 1000
 	}
 	fmt.Printf("%-12s requests %6d  statuses %v  errors %d  p50 %.1f ms  p90 %.1f ms  p99 %.1f ms  max %.1f ms",
-		phase, len(r.latencies), r.statuses, r.errors, q(0.50), q(0.90), q(0.99), q(1))
+		phase, len(r.Latencies), r.Statuses, r.Errors, q(0.50), q(0.90), q(0.99), q(1))
 	if held > 0 || reopened > 0 {
 		fmt.Printf("  held at the end %d  reopened after a cut %d", held, reopened)
 	}
