@@ -178,7 +178,7 @@ func (s *Store) slaItems(ctx context.Context, where, due string, args ...any) ([
 	q := fmt.Sprintf(`SELECT id, number, priority, queue, %[1]s AS due, escalated_at IS NOT NULL AS escalated
 		FROM tickets WHERE %[2]s ORDER BY %[1]s, id LIMIT ? FOR UPDATE SKIP LOCKED`, due, where)
 	if err := s.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("SLA scan: %w", err)
+		return nil, err
 	}
 	out := make([]SLAItem, len(rows))
 	for i, r := range rows {
