@@ -72,7 +72,7 @@ func (a *App) RunWorker(ctx context.Context) error {
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
 	}
-	if !a.Purger().Off() {
+	if !a.Config.RetentionSettings().Period.Off() {
 		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskRetentionPurge, Every: tasks.RetentionEvery})
 	}
 	scheduler := tasks.NewScheduler(queue, periodic, a.Log)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -26,16 +27,15 @@ func (holdRow) TableName() string { return "ticket_holds" }
 func (s *Store) SetHold(ctx context.Context, ticketID int64, h ticket.LegalHold) (err error) {
 	defer wrap(&err, "set hold")
 	row := holdRow{TicketID: ticketID, Reason: h.Reason, SetBy: h.SetBy, SetAt: s.now().UTC()}
-	err = s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "ticket_id"}},
+	return s.conn(ctx).Clauses(clause.OnConflict{Columns: []clause.Column{{Name: "ticket_id"}},
 		DoUpdates: clause.AssignmentColumns([]string{"reason", "set_by", "set_at"})}).Create(&row).Error
-	return wrapRetention("set hold", err)
 }
 
 // ClearHold lifts a ticket's legal hold and reports whether it had one.
 func (s *Store) ClearHold(ctx context.Context, ticketID int64) (_ bool, err error) {
 	defer wrap(&err, "clear hold")
 	res := s.conn(ctx).Where("ticket_id = ?", ticketID).Delete(&holdRow{})
-	return res.RowsAffected > 0, wrapRetention("clear hold", res.Error)
+	return res.RowsAffected > 0, res.Error
 }
 
 // TicketRetention returns a ticket's legal hold (nil when none) and when
@@ -44,14 +44,14 @@ func (s *Store) TicketRetention(ctx context.Context, ticketID int64) (_ *ticket.
 	defer wrap(&err, "ticket retention")
 	var purged struct{ PurgedAt *time.Time }
 	if err := s.conn(ctx).Raw(`SELECT purged_at FROM tickets WHERE id = ?`, ticketID).Scan(&purged).Error; err != nil {
-		return nil, nil, wrapRetention("read purge time", err)
+		return nil, nil, fmt.Errorf("read purge time: %w", err)
 	}
 	var row holdRow
 	err = s.conn(ctx).Take(&row, "ticket_id = ?", ticketID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return nil, purged.PurgedAt, nil
 	} else if err != nil {
-		return nil, nil, wrapRetention("read hold", err)
+		return nil, nil, fmt.Errorf("read hold: %w", err)
 	}
 	return &ticket.LegalHold{Reason: row.Reason, SetBy: row.SetBy, SetAt: row.SetAt}, purged.PurgedAt, nil
 }

@@ -62,7 +62,7 @@ func (s *Store) RetentionDue(ctx context.Context, cutoff time.Time) (_ PurgeCoun
 					AND t.id NOT IN (SELECT id FROM due))) AS complainants`,
 		map[string]any{"cutoff": cutoff}).Scan(&c).Error
 	if err != nil {
-		return c, fmt.Errorf("count retention due: %w", err)
+		return c, err
 	}
 	return c, nil
 }

@@ -22,7 +22,7 @@ func (s *Store) QueuedBlobs(ctx context.Context, after string, limit int) (_ []s
 	var sums []string
 	err = s.conn(ctx).Raw(`SELECT sha256 FROM retention_blobs WHERE sha256 > ?
 		ORDER BY sha256 LIMIT ? FOR UPDATE SKIP LOCKED`, after, limit).Scan(&sums).Error
-	return sums, wrapRetention("select queued blobs", err)
+	return sums, err
 }
 
 // UnusedBlobs returns those of the queued sums that no row names any more.
@@ -37,7 +37,7 @@ func (s *Store) UnusedBlobs(ctx context.Context, sums []string) (_ []string, err
 	}
 	var unused []string
 	err = s.conn(ctx).Raw(q+" ORDER BY r.sha256", sums).Scan(&unused).Error
-	return unused, wrapRetention("check blob use", err)
+	return unused, err
 }
 
 // ForgetQueuedBlobs takes sums off the queue: deleted, or still in use.
@@ -46,7 +46,7 @@ func (s *Store) ForgetQueuedBlobs(ctx context.Context, sums []string) (err error
 	if len(sums) == 0 {
 		return nil
 	}
-	return wrapRetention("forget queued blobs", s.conn(ctx).Exec(`DELETE FROM retention_blobs WHERE sha256 IN ?`, sums).Error)
+	return s.conn(ctx).Exec(`DELETE FROM retention_blobs WHERE sha256 IN ?`, sums).Error
 }
 
 // QueuedBlobCount returns how many blobs wait to be deleted.
@@ -54,5 +54,5 @@ func (s *Store) QueuedBlobCount(ctx context.Context) (_ int64, err error) {
 	defer wrap(&err, "queued blob count")
 	var n int64
 	err = s.conn(ctx).Raw(`SELECT count(*) FROM retention_blobs`).Scan(&n).Error
-	return n, wrapRetention("count queued blobs", err)
+	return n, err
 }

@@ -43,10 +43,10 @@ func (s *Store) PurgeMailLists(ctx context.Context, cutoff time.Time, limit int,
 		var ids []int64
 		err := s.conn(ctx).Raw(`SELECT id FROM `+l.table+` WHERE created_at < ? AND (`+l.personal+`)
 			ORDER BY created_at, id LIMIT ? FOR UPDATE SKIP LOCKED`, cutoff, limit).Scan(&ids).Error
-		if err != nil || len(ids) == 0 {
-			if err != nil {
-				return 0, wrapRetention("select "+l.table, err)
-			}
+		if err != nil {
+			return 0, wrapRetention("select "+l.table, err)
+		}
+		if len(ids) == 0 {
 			continue
 		}
 		args := map[string]any{"ids": ids, "now": s.now().UTC(), "action": AuditRetentionPurge, "reason": reason,

@@ -34,7 +34,7 @@ func (s *Store) SLACounts(ctx context.Context, from, to time.Time, rule SLARule)
 		count(*) FILTER (WHERE `+rule.Missed+`) AS missed, count(*) AS total
 		FROM tickets t WHERE t.created_at >= ? AND t.created_at < ?`, from.UTC(), to.UTC()).Scan(&row).Error
 	if err != nil {
-		return 0, 0, 0, fmt.Errorf("count SLA verdicts: %w", err)
+		return 0, 0, 0, err
 	}
 	return row.Met, row.Missed, row.Total - row.Met - row.Missed, nil
 }
@@ -95,7 +95,7 @@ func (s *Store) UnplannedSLA(ctx context.Context, limit int) (_ []SLAUnplanned, 
 	err = s.conn(ctx).Raw(`SELECT id, category, priority, created_at FROM tickets WHERE `+slaUnplanned+`
 		ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`, limit).Scan(&rows).Error
 	if err != nil {
-		return nil, fmt.Errorf("unplanned SLA: %w", err)
+		return nil, err
 	}
 	out := make([]SLAUnplanned, len(rows))
 	for i, r := range rows {
@@ -178,7 +178,7 @@ func (s *Store) slaItems(ctx context.Context, where, due string, args ...any) ([
 	q := fmt.Sprintf(`SELECT id, number, priority, queue, %[1]s AS due, escalated_at IS NOT NULL AS escalated
 		FROM tickets WHERE %[2]s ORDER BY %[1]s, id LIMIT ? FOR UPDATE SKIP LOCKED`, due, where)
 	if err := s.conn(ctx).Raw(q, args...).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("SLA scan: %w", err)
+		return nil, err
 	}
 	out := make([]SLAItem, len(rows))
 	for i, r := range rows {
