@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aduan/aduan/pkg/ticket"
 )
 
 // Form is what a complaint email says about its sender, as written (not validated).
@@ -48,9 +50,6 @@ var (
 	// replyStartRE its first half when the client wrapped it.
 	replyHeaderRE = regexp.MustCompile(`(?i)^(?:on|pada|le|am)\s.*(?:wrote|menulis|a écrit|schrieb)\s*:$`)
 	replyStartRE  = regexp.MustCompile(`(?i)^(?:on|pada)\s`)
-	// ownNumberRE is one of our ticket numbers: history holding it is our
-	// own mail quoted back.
-	ownNumberRE = regexp.MustCompile(`PL-\d{6}-\d{6,}`)
 	// signatureStarts open a signature, lowercased: a closing, or the line
 	// a mail app adds ("Dikirim dari iPhone saya", "Sent from Yahoo Mail on
 	// Android", "Dapatkan Outlook untuk Android").
@@ -86,7 +85,7 @@ func extractForm(text string, now time.Time) Form {
 	lastOwn := -1
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(strings.ReplaceAll(l, "\u00a0", " "))
-		if ownNumberRE.MatchString(l) {
+		if ticket.FindNumber(l) != "" { // history holding it is our own mail quoted back
 			lastOwn = i
 		}
 	}
