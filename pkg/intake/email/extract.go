@@ -51,11 +51,9 @@ var (
 	replyHeaderRE = regexp.MustCompile(`(?i)^(?:on|pada|le|am)\s.*(?:wrote|menulis|a écrit|schrieb)\s*:$`)
 	replyStartRE  = regexp.MustCompile(`(?i)^(?:on|pada)\s`)
 	// signatureStarts open a signature, lowercased: a closing, or the line
-	// a mail app adds ("Dikirim dari iPhone saya", "Sent from Yahoo Mail on
-	// Android", "Dapatkan Outlook untuk Android").
-	signatureStarts = []string{"terima kasih", "terimakasih", "trima kasih", "makasih", "hormat saya", "hormat kami",
-		"salam hormat", "wassalam", "best regards", "regards,", "sent from ", "dikirim dari ", "get outlook for",
-		"dapatkan outlook untuk", "diketik dari", "sent via ", "dikirim melalui "}
+	// a mail app adds (appSignatures).
+	signatureStarts = append([]string{"terima kasih", "terimakasih", "trima kasih", "makasih", "hormat saya", "hormat kami",
+		"salam hormat", "wassalam", "best regards", "regards,", "diketik dari"}, appSignatures...)
 )
 
 func isSignature(line string) bool {
@@ -130,7 +128,9 @@ func extractForm(text string, now time.Time) Form {
 	return f
 }
 
-// appSignatures are the lines mail apps add below what people write.
+// appSignatures are the lines mail apps add below what people write,
+// lowercased: "Dikirim dari iPhone saya", "Sent from Yahoo Mail on
+// Android", "Dapatkan Outlook untuk Android".
 var appSignatures = []string{"sent from ", "dikirim dari ", "get outlook for", "dapatkan outlook untuk", "sent via ", "dikirim melalui "}
 
 // beforeAppSignature is text up to a mail app's signature line or a "-- "
