@@ -56,8 +56,10 @@ var (
 		"salam hormat", "wassalam", "best regards", "regards,", "diketik dari"}, appSignatures...)
 )
 
+// isSignature reports whether line, trimmed, opens a signature: the "-- "
+// separator or a line of signatureStarts.
 func isSignature(line string) bool {
-	if line == "--" || line == "-- " || line == "—" {
+	if line == "--" || line == "—" {
 		return true
 	}
 	lower := strings.ToLower(line)
