@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/aduan/aduan/pkg/ticket"
 )
 
 // Form is what a complaint email says about its sender, as written (not validated).
@@ -48,19 +50,16 @@ var (
 	// replyStartRE its first half when the client wrapped it.
 	replyHeaderRE = regexp.MustCompile(`(?i)^(?:on|pada|le|am)\s.*(?:wrote|menulis|a écrit|schrieb)\s*:$`)
 	replyStartRE  = regexp.MustCompile(`(?i)^(?:on|pada)\s`)
-	// ownNumberRE is one of our ticket numbers: history holding it is our
-	// own mail quoted back.
-	ownNumberRE = regexp.MustCompile(`PL-\d{6}-\d{6,}`)
 	// signatureStarts open a signature, lowercased: a closing, or the line
-	// a mail app adds ("Dikirim dari iPhone saya", "Sent from Yahoo Mail on
-	// Android", "Dapatkan Outlook untuk Android").
-	signatureStarts = []string{"terima kasih", "terimakasih", "trima kasih", "makasih", "hormat saya", "hormat kami",
-		"salam hormat", "wassalam", "best regards", "regards,", "sent from ", "dikirim dari ", "get outlook for",
-		"dapatkan outlook untuk", "diketik dari", "sent via ", "dikirim melalui "}
+	// a mail app adds (appSignatures).
+	signatureStarts = append([]string{"terima kasih", "terimakasih", "trima kasih", "makasih", "hormat saya", "hormat kami",
+		"salam hormat", "wassalam", "best regards", "regards,", "diketik dari"}, appSignatures...)
 )
 
+// isSignature reports whether line, trimmed, opens a signature: the "-- "
+// separator or a line of signatureStarts.
 func isSignature(line string) bool {
-	if line == "--" || line == "-- " || line == "—" {
+	if line == "--" || line == "—" {
 		return true
 	}
 	lower := strings.ToLower(line)
@@ -86,7 +85,7 @@ func extractForm(text string, now time.Time) Form {
 	lastOwn := -1
 	for i, l := range lines {
 		lines[i] = strings.TrimSpace(strings.ReplaceAll(l, "\u00a0", " "))
-		if ownNumberRE.MatchString(l) {
+		if ticket.FindNumber(l) != "" { // history holding it is our own mail quoted back
 			lastOwn = i
 		}
 	}
@@ -131,7 +130,9 @@ func extractForm(text string, now time.Time) Form {
 	return f
 }
 
-// appSignatures are the lines mail apps add below what people write.
+// appSignatures are the lines mail apps add below what people write,
+// lowercased: "Dikirim dari iPhone saya", "Sent from Yahoo Mail on
+// Android", "Dapatkan Outlook untuk Android".
 var appSignatures = []string{"sent from ", "dikirim dari ", "get outlook for", "dapatkan outlook untuk", "sent via ", "dikirim melalui "}
 
 // beforeAppSignature is text up to a mail app's signature line or a "-- "
