@@ -100,7 +100,6 @@ func (s *Server) revealMessage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, revealedMessageJSON{ID: m.ID, Subject: m.Subject, Body: m.Body, HTML: m.HTML})
 }
 
