@@ -11,10 +11,6 @@ import (
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
-type disableRequest struct {
-	Reason string `json:"reason"`
-}
-
 // maxReasonLength bounds the reason kept in the audit log.
 const maxReasonLength = 500
 
@@ -27,14 +23,11 @@ func (s *Server) disableUser(c *gin.Context) {
 		s.fail(c, ticket.Errorf(ticket.ENOTFOUND, "Pengguna tidak ditemukan. / User not found."))
 		return
 	}
-	var req disableRequest
-	if c.Request.ContentLength != 0 {
-		if err := decodeJSON(c, &req); err != nil {
-			s.fail(c, err)
-			return
-		}
+	reason, ok := s.revealReason(c)
+	if !ok {
+		return
 	}
-	reason := strings.TrimSpace(req.Reason)
+	reason = strings.TrimSpace(reason)
 	if utf8.RuneCountInString(reason) > maxReasonLength {
 		s.fail(c, &ticket.Error{Code: ticket.EINVALID, Message: "Data tidak valid. / Some fields are invalid.",
 			Fields: map[string]string{"reason": "alasan paling panjang 500 karakter"}})

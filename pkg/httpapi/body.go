@@ -35,7 +35,7 @@ func (s *Server) readBody(c *gin.Context) {
 	r := c.Request
 	if r.ContentLength > MaxJSONBody {
 		c.Header("Connection", "close")
-		s.fail(c, ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", MaxJSONBody))
+		s.fail(c, errTooLarge(MaxJSONBody))
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody && (r.ContentLength > 0 || r.ContentLength == -1) {
@@ -53,7 +53,7 @@ func (s *Server) readBody(c *gin.Context) {
 		var netErr net.Error
 		switch {
 		case errors.As(err, &tooLarge):
-			s.fail(c, ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit))
+			s.fail(c, errTooLarge(tooLarge.Limit))
 			return
 		case errors.As(err, &netErr) && netErr.Timeout():
 			s.log.InfoContext(r.Context(), "request body too slow", "route", c.FullPath(), "received", len(body))
@@ -71,6 +71,11 @@ func (s *Server) readBody(c *gin.Context) {
 	}
 	_ = rc.SetWriteDeadline(time.Now().Add(s.cfg.WriteTimeout))
 	c.Next()
+}
+
+// errTooLarge is the error of a body over limit bytes.
+func errTooLarge(limit int64) error {
+	return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", limit)
 }
 
 // readAllPaced reads body to its end, moving the connection's read

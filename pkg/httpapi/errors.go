@@ -108,7 +108,7 @@ func decodeJSON(c *gin.Context, dst any) error {
 	body, err := io.ReadAll(c.Request.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return ticket.Errorf(ticket.ETOOLARGE, "Permintaan terlalu besar (maksimal %d byte). / Request body too large.", tooLarge.Limit)
+		return errTooLarge(tooLarge.Limit)
 	} else if err != nil {
 		return ticket.Errorf(ticket.EMALFORMED, "Isi permintaan tidak terbaca. / Could not read the body.")
 	}

@@ -50,9 +50,10 @@ type revealRequest struct {
 	Reason string `json:"reason"`
 }
 
-// revealReason reads the reason of a reveal request. An empty body is
-// read as no reason, which the desk refuses naming the field, so a client
-// that sends none learns what is missing rather than that JSON is.
+// revealReason reads the {"reason"} body of a reveal, a hold's release
+// or a user's disabling. An empty body is read as no reason, which a
+// reveal refuses naming the field, so a client that sends none learns
+// what is missing rather than that JSON is.
 func (s *Server) revealReason(c *gin.Context) (string, bool) {
 	var req revealRequest
 	if c.Request.ContentLength != 0 {
@@ -100,7 +101,6 @@ func (s *Server) revealMessage(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, revealedMessageJSON{ID: m.ID, Subject: m.Subject, Body: m.Body, HTML: m.HTML})
 }
 
