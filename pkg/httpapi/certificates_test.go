@@ -48,7 +48,9 @@ func TestCertificateCheck(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	verify := func(token string) string { return "/api/v1/certificates/verify?" + url.Values{"token": {token}}.Encode() }
+	verify := func(token string) string {
+		return "/api/v1/certificates/verify?" + url.Values{"token": {token}}.Encode()
+	}
 
 	t.Run("genuine", func(t *testing.T) {
 		var v verificationOut

@@ -98,8 +98,8 @@ func (l *chatLog) addOutbound(s *Server, sent Sent) {
 	var m struct {
 		Text        struct{ Body string }
 		Interactive struct {
-			Type string
-			Body struct{ Text string }
+			Type   string
+			Body   struct{ Text string }
 			Action struct {
 				Button  string
 				Buttons []struct {
