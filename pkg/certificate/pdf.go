@@ -122,7 +122,7 @@ func render(p registry.Person, c Certificate, qr []byte) ([]byte, error) {
 	}
 	field("Nama / Name", p.Name)
 	field("NIK", ticket.MaskNIK(p.NIK))
-	field("Nomor sertifikat", strings.ToUpper(c.ID))
+	field("Nomor sertifikat", c.ID)
 	field("Diterbitkan / Issued", DisplayDate(issued))
 
 	pdf.SetXY(15, 90)
