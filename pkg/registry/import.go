@@ -162,8 +162,10 @@ type LineError struct {
 	Err  error
 }
 
+// Error says the line and what is wrong with it, in Indonesian.
 func (e LineError) Error() string { return fmt.Sprintf("baris %d: %v", e.Line, e.Err) }
 
+// Unwrap returns what is wrong with the line.
 func (e LineError) Unwrap() error { return e.Err }
 
 // ImportReport counts what an import did, line by line.
