@@ -169,6 +169,15 @@ func TestMessageAnsweredAndStatusesReported(t *testing.T) {
 	if strings.Join(statuses, ",") != "sent,delivered" {
 		t.Errorf("statuses %v", statuses)
 	}
+	// Tests post statuses themselves, in any order, failures with their code.
+	if err := f.standin.Status(context.Background(), sent[0], "failed", 131026); err != nil {
+		t.Fatal(err)
+	}
+	last := f.aduan.changes()
+	failed := last[len(last)-1].Statuses[0]
+	if failed.Status != "failed" || len(failed.Errors) != 1 || failed.Errors[0].Code != 131026 {
+		t.Errorf("failed status %+v", failed)
+	}
 	if r := f.send(t, `{"messaging_product":"whatsapp","status":"read","message_id":"wamid.x"}`); r.status != 200 || r.body["success"] != true {
 		t.Errorf("read receipt: %d %s", r.status, r.raw)
 	}
@@ -270,7 +279,7 @@ func TestMediaUploadAndDownload(t *testing.T) {
 func TestInboundAsMetaSendsIt(t *testing.T) {
 	f := newFixture(t, func(c *wastandin.Config) { c.NoStatuses = true })
 	ctx := context.Background()
-	if _, err := f.standin.Send(ctx, wastandin.Inbound{WaID: siti, Name: "Siti Aminah", Text: "hai"}); err != nil {
+	if _, err := f.standin.Send(ctx, wastandin.Inbound{WaID: siti, Name: "Siti Aminah", UserID: "ID.1234567890", Text: "hai"}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := f.standin.Send(ctx, wastandin.Inbound{WaID: siti, Name: "Siti Aminah", Context: "wamid.menu",
@@ -291,8 +300,12 @@ func TestInboundAsMetaSendsIt(t *testing.T) {
 	if len(msgs) != 3 {
 		t.Fatalf("messages %+v", msgs)
 	}
-	if m := msgs[0]; m.Type != "text" || m.Text != "hai" || m.From != siti || m.Timestamp == "" || !strings.HasPrefix(m.ID, "wamid.") {
+	if m := msgs[0]; m.Type != "text" || m.Text != "hai" || m.From != siti || m.FromUser != "ID.1234567890" || m.Timestamp == "" ||
+		!strings.HasPrefix(m.ID, "wamid.") {
 		t.Errorf("text %+v", m)
+	}
+	if c := f.aduan.changes()[0].Contacts[0]; c.UserID != "ID.1234567890" || c.WaID != siti {
+		t.Errorf("contact %+v: the user id and the wa_id are two identities", c)
 	}
 	if m := msgs[1]; m.Type != "interactive" || m.Reply == nil || *m.Reply != (whatsapp.Reply{Kind: "list_reply", ID: "menu:cert", Title: "Sertifikat Vaksin"}) || m.Context != "wamid.menu" {
 		t.Errorf("list reply %+v", m)

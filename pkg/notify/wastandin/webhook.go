@@ -19,6 +19,9 @@ import (
 type Inbound struct {
 	WaID string // the sender's WhatsApp id (digits)
 	Name string // their profile name
+	// UserID is the business-scoped user id Meta sends besides (or, for
+	// people who hide their number, instead of) the wa_id; "" for none.
+	UserID string
 	// Exactly one of Text, Reply or MediaID.
 	Text  string
 	Reply *Reply
@@ -69,10 +72,12 @@ func (s *Server) Send(ctx context.Context, in Inbound) (string, error) {
 	if in.Context != "" {
 		msg["context"] = map[string]string{"from": s.cfg.DisplayPhone, "id": in.Context}
 	}
-	value := map[string]any{
-		"contacts": []map[string]any{{"profile": map[string]string{"name": in.Name}, "wa_id": in.WaID}},
-		"messages": []any{msg},
+	contact := map[string]any{"profile": map[string]string{"name": in.Name}, "wa_id": in.WaID}
+	if in.UserID != "" {
+		contact["user_id"] = in.UserID
+		msg["from_user_id"] = in.UserID
 	}
+	value := map[string]any{"contacts": []map[string]any{contact}, "messages": []any{msg}}
 	s.Wrote(in.WaID, now)
 	if err := s.post(ctx, value); err != nil {
 		return "", err
