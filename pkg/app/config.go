@@ -68,6 +68,10 @@ type WhatsAppConfig struct {
 	VerifyToken string `yaml:"verify_token"`
 	// PhoneNumberID is the Cloud API id of the number Aduan answers on.
 	PhoneNumberID string `yaml:"phone_number_id"`
+	// OTPSecret keys the HMAC under which the bot keeps its one-time
+	// codes (ADUAN_OTP_SECRET, at least 32 bytes); the bot does not start
+	// without it.
+	OTPSecret string `yaml:"otp_secret"`
 }
 
 // RetentionConfig says how long finished tickets keep their personal data.
@@ -211,6 +215,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.WhatsApp.AppSecret, "ADUAN_WA_APP_SECRET")
 	str(&cfg.WhatsApp.VerifyToken, "ADUAN_WA_VERIFY_TOKEN")
 	str(&cfg.WhatsApp.PhoneNumberID, "ADUAN_WA_PHONE_NUMBER_ID")
+	str(&cfg.WhatsApp.OTPSecret, "ADUAN_OTP_SECRET")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
