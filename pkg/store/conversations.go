@@ -81,3 +81,36 @@ func (s *Store) MarkWhatsAppHandled(ctx context.Context, wamid, waID string) (_ 
 		ON CONFLICT (wamid) DO NOTHING`, wamid, waID, s.now().UTC())
 	return res.RowsAffected == 1, res.Error
 }
+
+// WhatsApp bot records past their use: Meta redelivers a message for up
+// to 7 days, and a conversation idle this long is not continued.
+const (
+	BotHandledKept      = 8 * 24 * time.Hour
+	BotConversationKept = 30 * 24 * time.Hour
+	otpKept             = 48 * time.Hour
+)
+
+// PurgeWhatsAppBot deletes what the bot keeps once it is of no use: the
+// record of messages answered (BotHandledKept), conversations idle past
+// BotConversationKept (they hold the names and NIKs typed), and codes and
+// attempts older than any limit reads. It returns how many rows went.
+func (s *Store) PurgeWhatsAppBot(ctx context.Context, now time.Time) (_ int64, err error) {
+	defer wrap(&err, "purge whatsapp bot")
+	var n int64
+	for _, q := range []struct {
+		sql    string
+		before time.Time
+	}{
+		{`DELETE FROM whatsapp_bot_handled WHERE handled_at < ?`, now.Add(-BotHandledKept)},
+		{`DELETE FROM whatsapp_conversations WHERE updated_at < ?`, now.Add(-BotConversationKept)},
+		{`DELETE FROM otp_challenges WHERE created_at < ?`, now.Add(-otpKept)},
+		{`DELETE FROM otp_attempts WHERE at < ?`, now.Add(-otpKept)},
+	} {
+		res := s.conn(ctx).Exec(q.sql, q.before.UTC())
+		if res.Error != nil {
+			return n, res.Error
+		}
+		n += res.RowsAffected
+	}
+	return n, nil
+}
