@@ -2,7 +2,9 @@ package whatsapp
 
 import (
 	"context"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -24,7 +26,7 @@ func (t *turn) run(ctx context.Context) error {
 			return err
 		}
 	}
-	if t.conv.Step != stepStart && t.conv.ExpiresAt != nil && !t.now.Before(*t.conv.ExpiresAt) {
+	if t.conv.Step != stepStart && t.conv.ExpiresAt != nil && !t.sentAt().Before(*t.conv.ExpiresAt) {
 		t.say(txtExpired(t.cfg.IdleTimeout))
 		t.mainMenu()
 		return nil
@@ -44,12 +46,24 @@ func (t *turn) run(ctx context.Context) error {
 		return nil
 	}
 	text := t.text()
-	for _, o := range options(t.conv.Step) {
-		if sameName(text, o.title) {
+	for i, o := range options(t.conv.Step) {
+		// A title typed, or its place in the list: people answer menus
+		// with "1" as often as with the words.
+		if sameName(text, o.title) || fold(text) == strconv.Itoa(i+1) {
 			return t.choose(ctx, o.action)
 		}
 	}
 	return t.answer(ctx, text)
+}
+
+// sentAt is when the person sent the message: Meta's timestamp, so a
+// message answered late because of a backlog is not taken for one sent
+// after the session expired.
+func (t *turn) sentAt() time.Time {
+	if t.in.At.IsZero() || t.in.At.After(t.now) {
+		return t.now
+	}
+	return t.in.At
 }
 
 // tap handles a tapped button or list row: applied only when it belongs

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/aduan/aduan/pkg/intake/whatsapp"
+	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/registry"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -365,6 +367,68 @@ func TestIdleSessionExpires(t *testing.T) {
 	expect(t, out, "Sesi Anda sudah berakhir", "15 menit", "[Sertifikat Vaksin]")
 	if strings.Contains(render(out), "Dosis") {
 		t.Error("an expired session was answered")
+	}
+}
+
+func TestTypedChoices(t *testing.T) {
+	h := newHarness(t)
+	h.text(waSiti, "hai")
+	expect(t, h.text(waSiti, "sertifikat vaksin"), "nomor HP yang terdaftar")
+	h.text(waSiti, phoneSiti)
+	h.text(waSiti, h.otp.last(t).code)
+	expect(t, h.text(waSiti, "2"), "nama lengkap") // Status Vaksinasi
+	h.text(waSiti, "Siti Aminah")
+	expect(t, h.text(waSiti, nikSiti), "Dosis 1")
+}
+
+func TestLateAnswerWithinTheSession(t *testing.T) {
+	h := newHarness(t)
+	h.tap(waSiti, h.text(waSiti, "hai"), "Sertifikat Vaksin")
+	sent := h.clock.Now().Add(10 * time.Minute)
+	h.clock.Advance(20 * time.Minute) // a backlog: answered 10 minutes after it was sent
+	in := whatsapp.Incoming{PhoneNumberID: numberID, Contact: whatsapp.Contact{WaID: waSiti},
+		Message: whatsapp.Message{ID: "wamid.late", From: waSiti, Type: "text", Text: phoneSiti}, At: sent}
+	before := h.q.len()
+	if err := h.bot.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	var out []notify.WAMessage
+	for _, o := range h.q.since(before) {
+		out = append(out, o.Message)
+	}
+	expect(t, out, "sudah dikirim")
+}
+
+// TestOneSenderOneAtATime: two instances answering two messages of one
+// sender at once do not lose either's update.
+func TestOneSenderOneAtATime(t *testing.T) {
+	h := newHarness(t)
+	bots := []*whatsapp.Bot{h.newBot(), h.newBot()}
+	var wg sync.WaitGroup
+	errs := make([]error, len(bots))
+	for i, b := range bots {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = b.Handle(context.Background(), whatsapp.Incoming{PhoneNumberID: numberID,
+				Contact: whatsapp.Contact{WaID: waSiti},
+				Message: whatsapp.Message{ID: fmt.Sprintf("wamid.same-time-%d", i), From: waSiti, Type: "text", Text: "hai"}})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ids := map[string]bool{}
+	for _, o := range h.q.since(0) {
+		for _, b := range o.Message.Buttons {
+			ids[b.ID] = true
+		}
+	}
+	if len(ids) != 4 {
+		t.Errorf("button ids %v: both menus numbered alike, an update was lost", ids)
 	}
 }
 
