@@ -149,6 +149,10 @@ func txtForwarded(number string) string {
 		"Ketik *menu* untuk kembali ke menu."
 }
 
+func txtForwardedHint(number string) string {
+	return "Percakapan Anda sedang ditangani petugas (tiket *" + number + "*). Ketik *menu* untuk kembali ke menu."
+}
+
 func txtUnsupportedTicket(number string) string {
 	return "Maaf, jenis pesan ini tidak dapat diteruskan ke petugas. Kirim pesan teks, foto, atau dokumen untuk tiket *" +
 		number + "*."

@@ -82,6 +82,12 @@ func (t *turn) toTicket(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	m := t.in.Message
+	if m.Reply != nil {
+		// A button of the menus the person left: the bot is not listening
+		// to them while an agent is.
+		t.say(txtStale + " " + txtForwardedHint(tk.Number))
+		return true, nil
+	}
 	if m.Type != "text" && t.in.Media == nil {
 		t.say(txtUnsupportedTicket(tk.Number))
 		return true, nil
