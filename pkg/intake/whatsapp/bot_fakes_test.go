@@ -159,15 +159,19 @@ func (fakeCertificates) PDF(_ context.Context, p registry.Person) ([]byte, error
 	return []byte("%PDF-1.7\n% sertifikat " + p.Name + "\n"), nil
 }
 
-// fakeMedia keeps uploaded files.
+// fakeMedia keeps uploaded files, or fails with down.
 type fakeMedia struct {
 	mu    sync.Mutex
 	files map[string][]byte
+	down  error
 }
 
 func (m *fakeMedia) Upload(_ context.Context, _, filename, contentType string, data []byte) (string, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.down != nil {
+		return "", m.down
+	}
 	if m.files == nil {
 		m.files = map[string][]byte{}
 	}

@@ -55,15 +55,20 @@ func (t *turn) serve(ctx context.Context) error {
 }
 
 // sendCertificate sends the PDF as a document uploaded as media: never a
-// link someone else could open.
+// link someone else could open. When it cannot be made or uploaded the
+// person is told to try again later rather than the message retried, so
+// one failing certificate does not hold up the person's conversation.
 func (t *turn) sendCertificate(ctx context.Context, p registry.Person) error {
 	pdf, err := t.Certificates.PDF(ctx, p)
-	if err != nil {
-		return err
+	var mediaID string
+	if err == nil {
+		mediaID, err = t.Media.Upload(ctx, t.in.PhoneNumberID, txtDocFilename, "application/pdf", pdf)
 	}
-	mediaID, err := t.Media.Upload(ctx, t.in.PhoneNumberID, txtDocFilename, "application/pdf", pdf)
 	if err != nil {
-		return err
+		t.Log.ErrorContext(ctx, "certificate not sent", "err", err)
+		t.say(txtCertificateLater)
+		t.ask(stepServices, txtMore)
+		return nil
 	}
 	t.queue(notify.WAMessage{Document: &notify.WADocument{MediaID: mediaID, Filename: txtDocFilename,
 		Caption: txtCertificateCaption(p.Name)}})

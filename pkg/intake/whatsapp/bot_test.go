@@ -99,6 +99,19 @@ func TestDownloadSertifikat(t *testing.T) {
 	}
 }
 
+func TestCertificateUploadFails(t *testing.T) {
+	h := newHarness(t)
+	h.media.down = &notify.WAError{HTTPStatus: 500, Code: 131000, Title: "Something went wrong"}
+	h.tap(waSiti, h.verify(waSiti, phoneSiti), "Download Sertifikat")
+	h.text(waSiti, "Siti Aminah")
+	out := h.text(waSiti, nikSiti)
+	expect(t, out, "coba lagi beberapa saat lagi", "[Download Sertifikat]")
+	h.media.down = nil
+	h.tap(waSiti, out, "Download Sertifikat")
+	h.text(waSiti, "Siti Aminah")
+	expect(t, h.text(waSiti, nikSiti), "<document sertifikat-vaksin.pdf media-1>")
+}
+
 func TestStatusVaksinasi(t *testing.T) {
 	h := newHarness(t)
 	out := h.tap(waSiti, h.verify(waSiti, phoneSiti), "Status Vaksinasi")

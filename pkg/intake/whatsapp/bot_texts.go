@@ -53,16 +53,17 @@ const (
 	txtNoRecord    = "Maaf, data untuk nomor HP ini tidak ditemukan di PeduliLindungi."
 	txtMismatch    = "Maaf, nama atau NIK yang Anda ketik tidak cocok dengan data nomor HP yang terverifikasi. " +
 		"Periksa kembali penulisannya sesuai KTP."
-	txtNIKUnknown  = "Maaf, NIK tersebut tidak terdaftar di PeduliLindungi."
-	txtNoVaccine   = "Sertifikat vaksin terbit setelah Anda menerima dosis vaksin. Silakan datang ke fasilitas kesehatan terdekat."
-	txtDoseShape   = "Tanggal tidak dapat dibaca. Tulis dengan format tanggal/bulan/tahun, contoh: 15/11/2021, atau ketik *belum*."
-	txtDoseFuture  = "Tanggal itu belum lewat. Tulis tanggal dosis terakhir yang sudah Anda terima, contoh: 15/11/2021."
-	txtPhoneTaken  = "Maaf, nomor HP baru itu sudah terdaftar untuk orang lain. Pilih *Hubungi Petugas* di menu bila perlu bantuan."
-	txtMiss        = "Maaf, saya belum memahami pesan Anda."
-	txtAskKTP      = "Kirim *foto KTP* Anda di sini agar petugas dapat memeriksanya."
-	txtNoStatus    = "Belum ada data vaksinasi yang tercatat untuk NIK ini."
-	txtDocFilename = "sertifikat-vaksin.pdf"
-	buttonList     = "Pilih"
+	txtNIKUnknown       = "Maaf, NIK tersebut tidak terdaftar di PeduliLindungi."
+	txtNoVaccine        = "Sertifikat vaksin terbit setelah Anda menerima dosis vaksin. Silakan datang ke fasilitas kesehatan terdekat."
+	txtDoseShape        = "Tanggal tidak dapat dibaca. Tulis dengan format tanggal/bulan/tahun, contoh: 15/11/2021, atau ketik *belum*."
+	txtDoseFuture       = "Tanggal itu belum lewat. Tulis tanggal dosis terakhir yang sudah Anda terima, contoh: 15/11/2021."
+	txtPhoneTaken       = "Maaf, nomor HP baru itu sudah terdaftar untuk orang lain. Pilih *Hubungi Petugas* di menu bila perlu bantuan."
+	txtMiss             = "Maaf, saya belum memahami pesan Anda."
+	txtAskKTP           = "Kirim *foto KTP* Anda di sini agar petugas dapat memeriksanya."
+	txtNoStatus         = "Belum ada data vaksinasi yang tercatat untuk NIK ini."
+	txtCertificateLater = "Maaf, sertifikat Anda sedang tidak dapat dikirim. Silakan coba lagi beberapa saat lagi."
+	txtDocFilename      = "sertifikat-vaksin.pdf"
+	buttonList          = "Pilih"
 )
 
 func txtExpiresAt(t time.Time) string {
