@@ -278,6 +278,8 @@ func (c Config) String() string {
 		c.IMAP.Accounts[i].Password = maskSecret(c.IMAP.Accounts[i].Password)
 	}
 	c.SMTP.Password = maskSecret(c.SMTP.Password)
+	c.WhatsApp.AppSecret = maskSecret(c.WhatsApp.AppSecret)
+	c.WhatsApp.OTPSecret = maskSecret(c.WhatsApp.OTPSecret)
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return err.Error()
