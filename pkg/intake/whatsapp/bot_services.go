@@ -38,9 +38,10 @@ func (t *turn) serve(ctx context.Context) error {
 	case err != nil:
 		return err
 	case p.NIK != t.st.NIK || !sameName(p.Name, t.st.Name):
-		t.say(txtMismatch)
-		t.ask(stepServices, txtMore)
-		return nil
+		// Asked again, and counted: the third time a person sees an agent,
+		// and no one probes names and NIKs for long.
+		t.conv.Step = stepName
+		return t.mismatch(ctx, txtMismatch)
 	}
 	if t.st.Service == serviceStatus {
 		t.say(txtStatus(p))
@@ -106,6 +107,19 @@ func (t *turn) doseDate(ctx context.Context, text string) error {
 		reply:     txtCertificateMissing})
 }
 
+// mismatch answers a name or NIK the registry does not bear out and asks
+// again; the third in a conversation goes to an agent.
+func (t *turn) mismatch(ctx context.Context, why string) error {
+	t.st.Mismatches++
+	if t.st.Mismatches >= 3 {
+		return t.escalate(ctx, escalation{category: ticket.CategoryOther, subject: "Data pelapor tidak cocok dengan registri (WhatsApp)",
+			complaint: "Nama atau NIK yang diketik pelapor tiga kali tidak cocok dengan data registri nomor HP terverifikasi."})
+	}
+	t.say(why)
+	t.reprompt()
+	return nil
+}
+
 // parseDate reads a date as people type it: 15/11/2021, 15-11-2021,
 // 15.11.2021, or with a two-digit year.
 func parseDate(s string) (time.Time, bool) {
@@ -125,9 +139,10 @@ func (t *turn) changeInfo(ctx context.Context) error {
 	p, err := t.Registry.ByNIK(ctx, t.st.NIK)
 	switch {
 	case isNotFound(err):
-		t.say(txtNIKUnknown)
-		t.ask(stepServices, txtMore)
-		return nil
+		// Counted like a mismatch, so the registry cannot be searched for
+		// NIKs one message after another.
+		t.conv.Step = stepNIK
+		return t.mismatch(ctx, txtNIKUnknown)
 	case err != nil:
 		return err
 	case p.Phone != t.st.Verified:

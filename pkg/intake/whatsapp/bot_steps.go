@@ -153,8 +153,8 @@ func (t *turn) answer(ctx context.Context, text string) error {
 	return t.miss(ctx, txtMiss)
 }
 
-// miss answers a message the bot did not understand; the third in a row
-// goes to an agent.
+// miss answers a message the bot did not understand and asks again; the
+// third in a row goes to an agent.
 func (t *turn) miss(ctx context.Context, why string) error {
 	t.st.Misses++
 	if t.st.Misses >= 3 {

@@ -174,12 +174,39 @@ func TestNIKMismatch(t *testing.T) {
 			h.tap(waSiti, h.verify(waSiti, phoneSiti), "Download Sertifikat")
 			h.text(waSiti, tc.nama)
 			out := h.text(waSiti, tc.nik)
-			expect(t, out, "tidak cocok", "[Download Sertifikat]")
+			expect(t, out, "tidak cocok", "nama lengkap")
 			if len(h.media.files) != 0 {
 				t.Error("a certificate was uploaded")
 			}
+			// Right the second time.
+			h.text(waSiti, "Siti Aminah")
+			expect(t, h.text(waSiti, nikSiti), "<document sertifikat-vaksin.pdf")
 		})
 	}
+	t.Run("three times: an agent", func(t *testing.T) {
+		h := newHarness(t)
+		h.tap(waSiti, h.verify(waSiti, phoneSiti), "Status Vaksinasi")
+		for range 2 {
+			h.text(waSiti, "Siti Aminah")
+			expect(t, h.text(waSiti, nikBudi), "tidak cocok")
+		}
+		h.text(waSiti, "Siti Aminah")
+		out := h.text(waSiti, nikBudi)
+		tk := h.onlyTicket()
+		expect(t, out, tk.Number)
+		if strings.Contains(render(out), "Dosis") {
+			t.Error("another person's doses were shown")
+		}
+	})
+	t.Run("a NIK not registered, when changing", func(t *testing.T) {
+		h := newHarness(t)
+		h.tap(waSiti, h.tap(waSiti, h.verify(waSiti, phoneSiti), "Ubah Info Diri"), "Ubah Nama")
+		h.text(waSiti, "Siti Aminah")
+		expect(t, h.text(waSiti, "3201014508850009"), "tidak terdaftar", "NIK")
+		if len(h.reg.changes) != 0 || len(h.tickets()) != 0 {
+			t.Errorf("changes %+v, %d tickets", h.reg.changes, len(h.tickets()))
+		}
+	})
 }
 
 func TestMenuAndBatalFromAnyStep(t *testing.T) {

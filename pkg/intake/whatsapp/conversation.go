@@ -38,14 +38,16 @@ const (
 type state struct {
 	// Seq numbers the bot's interactive prompts; a button's id carries the
 	// Seq it was sent with, so a tap on an older one is recognised.
-	Seq      int    `json:"seq"`
-	Misses   int    `json:"misses,omitempty"`   // misunderstood messages in a row
-	Phone    string `json:"phone,omitempty"`    // typed, waiting for its code
-	Verified string `json:"verified,omitempty"` // the number the code proved
-	Service  string `json:"service,omitempty"`
-	Change   string `json:"change,omitempty"`
-	Name     string `json:"name,omitempty"`
-	NIK      string `json:"nik,omitempty"`
+	Seq    int `json:"seq"`
+	Misses int `json:"misses,omitempty"` // misunderstood messages in a row
+	// Mismatches are names and NIKs the registry did not bear out.
+	Mismatches int    `json:"mismatches,omitempty"`
+	Phone      string `json:"phone,omitempty"`    // typed, waiting for its code
+	Verified   string `json:"verified,omitempty"` // the number the code proved
+	Service    string `json:"service,omitempty"`
+	Change     string `json:"change,omitempty"`
+	Name       string `json:"name,omitempty"`
+	NIK        string `json:"nik,omitempty"`
 	// AwaitKTP: the ticket waits for a photo of the KTP; the next image
 	// is attached as one.
 	AwaitKTP   bool   `json:"await_ktp,omitempty"`
