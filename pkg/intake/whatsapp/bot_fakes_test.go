@@ -69,7 +69,7 @@ func (f *fakeOTPSender) count() int {
 	return len(f.sent)
 }
 
-func (f *fakeOTPSender) last(t *testing.T) sentCode {
+func (f *fakeOTPSender) last(t testing.TB) sentCode {
 	t.Helper()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -221,7 +221,7 @@ func people() []registry.Person {
 
 // harness is a bot on a fresh database with fakes around it.
 type harness struct {
-	t     *testing.T
+	t     testing.TB
 	s     *store.Store
 	dbURL string
 	bot   *whatsapp.Bot
@@ -235,7 +235,7 @@ type harness struct {
 	n     int
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	s, dbURL := storetest.New(t)
 	secret := make([]byte, 32)
@@ -304,7 +304,7 @@ func (h *harness) tap(waID string, out []notify.WAMessage, title string) []notif
 }
 
 // button finds the button titled title in out.
-func button(t *testing.T, out []notify.WAMessage, title string) notify.WAButton {
+func button(t testing.TB, out []notify.WAMessage, title string) notify.WAButton {
 	t.Helper()
 	for i := len(out) - 1; i >= 0; i-- {
 		for _, b := range out[i].Buttons {
@@ -334,7 +334,7 @@ func render(out []notify.WAMessage) string {
 }
 
 // expect fails unless the answers say each of want.
-func expect(t *testing.T, out []notify.WAMessage, want ...string) {
+func expect(t testing.TB, out []notify.WAMessage, want ...string) {
 	t.Helper()
 	got := render(out)
 	for _, w := range want {
