@@ -199,12 +199,21 @@ func (t *turn) queue(m notify.WAMessage) {
 	m.To = t.waID
 	t.out = append(t.out, notify.WAOutgoing{PhoneNumberID: t.in.PhoneNumberID, TicketID: t.conv.TicketID,
 		Pace: notify.PaceConversation, Message: m})
-	switch {
-	case m.Document != nil:
-		t.st.record(t.now, true, "[dokumen "+m.Document.Filename+"]")
-	default:
-		t.st.record(t.now, true, m.Text)
+	t.st.record(t.now, true, summary(m))
+}
+
+// summary is a message of the bot as the transcript keeps it: its first
+// paragraph and the buttons it offered, so an agent reads the
+// conversation rather than the menus again and again.
+func summary(m notify.WAMessage) string {
+	if m.Document != nil {
+		return "[dokumen " + m.Document.Filename + "]"
 	}
+	text, _, _ := strings.Cut(m.Text, "\n\n")
+	for _, b := range m.Buttons {
+		text += " [" + b.Title + "]"
+	}
+	return text
 }
 
 // say sends text.
