@@ -82,6 +82,10 @@ type WhatsAppConfig struct {
 	VerifyToken string `yaml:"verify_token"`
 	// PhoneNumberID is the Cloud API id of the number Aduan answers on.
 	PhoneNumberID string `yaml:"phone_number_id"`
+	// OTPSecret keys the HMAC under which the bot keeps its one-time
+	// codes (ADUAN_OTP_SECRET, at least 32 bytes); the bot does not start
+	// without it.
+	OTPSecret string `yaml:"otp_secret"`
 }
 
 // RetentionConfig says how long finished tickets keep their personal data.
@@ -228,6 +232,7 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.PublicURL, "ADUAN_PUBLIC_URL")
 	str(&cfg.Certificates.Key, "ADUAN_CERT_KEY")
 	str(&cfg.Certificates.KeyFile, "ADUAN_CERT_KEY_FILE")
+	str(&cfg.WhatsApp.OTPSecret, "ADUAN_OTP_SECRET")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -291,6 +296,8 @@ func (c Config) String() string {
 	}
 	c.SMTP.Password = maskSecret(c.SMTP.Password)
 	c.Certificates.Key = maskSecret(c.Certificates.Key)
+	c.WhatsApp.AppSecret = maskSecret(c.WhatsApp.AppSecret)
+	c.WhatsApp.OTPSecret = maskSecret(c.WhatsApp.OTPSecret)
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return err.Error()

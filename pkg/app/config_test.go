@@ -118,6 +118,16 @@ func TestLoadConfigWhatsApp(t *testing.T) {
 	if cfg.WhatsApp != want {
 		t.Errorf("whatsapp %+v, want %+v", cfg.WhatsApp, want)
 	}
+	env["ADUAN_OTP_SECRET"] = "otp-s3cret-otp-s3cret-otp-s3cret!"
+	cfg, err = LoadConfig("", func(k string) string { return env[k] })
+	if err != nil || cfg.WhatsApp.OTPSecret != env["ADUAN_OTP_SECRET"] {
+		t.Errorf("otp secret %q, %v", cfg.WhatsApp.OTPSecret, err)
+	}
+	for _, secret := range []string{"otp-s3cret", "rahasia-app"} {
+		if strings.Contains(cfg.String(), secret) {
+			t.Errorf("printed config shows %q", secret)
+		}
+	}
 	if (DefaultConfig().WhatsApp != WhatsAppConfig{}) {
 		t.Errorf("by default nothing is configured: %+v", DefaultConfig().WhatsApp)
 	}
