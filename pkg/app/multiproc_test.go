@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/store"
@@ -282,7 +283,11 @@ func (c *mpCluster) checkTickets(t *testing.T, n int, calls *mpCalls) {
 		t.Errorf("%d tickets assigned more than once, or calls not assigned once", bad)
 	}
 	if unchecked := c.count(t, `SELECT count(*) FROM attachments WHERE "check"->>'verdict' = $1`, ticket.VerdictPending); unchecked != 0 {
-		t.Errorf("%d photos never checked: a worker could not read what a poller stored", unchecked)
+		t.Errorf("%d photos never checked", unchecked)
+	}
+	if lost := c.count(t, `SELECT count(*) FROM attachments WHERE "check"->'reasons' @> jsonb_build_array($1::text)`,
+		documents.ReasonFileLost); lost != 0 {
+		t.Errorf("%d photos a worker could not find in the blob store a poller stored them in", lost)
 	}
 	if photos := c.count(t, "SELECT count(*) FROM attachments WHERE stored"); photos != (n+3)/4 {
 		t.Errorf("%d photos stored, want %d", photos, (n+3)/4)
