@@ -106,11 +106,16 @@ func isLater(err error) bool {
 }
 
 // retryDelay is asynq's exponential backoff for failures and the asked
-// delay for Later.
+// delay for Later. A task whose worker died (its lease expired) is not a
+// failure of the task: by the time asynq notices, a minute or more has
+// passed, so it runs again at once on a live worker.
 func retryDelay(n int, err error, t *asynq.Task) time.Duration {
 	var l *laterError
 	if errors.As(err, &l) {
 		return l.after
+	}
+	if errors.Is(err, asynq.ErrLeaseExpired) {
+		return time.Second
 	}
 	return asynq.DefaultRetryDelayFunc(n, err, t)
 }
