@@ -15,6 +15,7 @@ import (
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/intake/whatsapp"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
@@ -34,6 +35,9 @@ type App struct {
 	Router   *routing.Router
 	Reports  sla.Reports // the weekly report, compliance by pkg/sla's rule
 	Registry *prometheus.Registry
+	// Conversation answers inbound WhatsApp messages; while nil they wait
+	// in the outbox.
+	Conversation whatsapp.Conversation
 
 	mailMetrics *mailMetrics
 }
@@ -104,9 +108,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	router := routing.NewRouter(st, rules.Routing)
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log), sla.NewMetrics(st, log))
-	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
+	a := &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
-		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
+		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}
+	a.whatsAppReplies()
+	return a, nil
 }
 
 // Close releases the connections.
