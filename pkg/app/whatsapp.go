@@ -101,3 +101,11 @@ func (a *App) registerWhatsApp(w *tasks.Worker) {
 	}
 	tasks.NewWhatsAppHandler(proc, sender, a.Conversation != nil).Register(w)
 }
+
+// whatsAppDocs makes documents requests on WhatsApp tickets go out on
+// WhatsApp, when a number is configured.
+func (a *App) whatsAppDocs(n *notify.Notifier) {
+	if numbers := a.Config.WhatsApp.Numbers(); len(numbers) > 0 {
+		n.SetWhatsApp(notify.WhatsAppDocs{Queue: a.WhatsAppQueue(), Contacts: a.Store, PhoneNumberID: numbers[0]})
+	}
+}

@@ -51,6 +51,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.whatsAppDocs(n)
 	tasks.NewNotifyHandler(n).Register(w)
 	return w, nil
 }

@@ -55,15 +55,14 @@ func (s *Store) SaveWhatsAppWebhook(ctx context.Context, body []byte, state, rea
 	if body == nil {
 		body = []byte{}
 	}
+	// One statement: the body and its processing are committed together,
+	// in one round trip.
 	var id int64
-	err = s.WithTx(ctx, func(ctx context.Context) error {
-		err := s.conn(ctx).Raw(`INSERT INTO whatsapp_webhooks (received_at, body, sha256, state, error)
-			VALUES (?, ?, ?, ?, ?) RETURNING id`, now.UTC(), body, sum[:], state, reason).Scan(&id).Error
-		if err != nil || state != WebhookReceived {
-			return err
-		}
-		return s.AddOutbox(ctx, TaskWhatsAppWebhook, WebhookTask{WebhookID: id})
-	})
+	err = s.conn(ctx).Raw(`WITH w AS (INSERT INTO whatsapp_webhooks (received_at, body, sha256, state, error)
+			VALUES (?, ?, ?, ?, ?) RETURNING id, state),
+		o AS (INSERT INTO outbox (task_type, payload)
+			SELECT ?, jsonb_build_object('webhook_id', id) FROM w WHERE state = ?)
+		SELECT id FROM w`, now.UTC(), body, sum[:], state, reason, TaskWhatsAppWebhook, WebhookReceived).Scan(&id).Error
 	return id, err
 }
 
