@@ -61,6 +61,12 @@ func TestWhatsAppReplyInsideAndOutsideTheWindow(t *testing.T) {
 	if out.Delivery != "whatsapp_template" {
 		t.Errorf("after 24 hours: %+v", out)
 	}
+	// Without a reply template, a reply after the window cannot go: 422,
+	// and nothing is stored or queued.
+	h.app.Desk.SetWhatsApp(desk.WhatsAppReplies{Queue: notify.WAQueue{Store: st, PhoneNumberID: pnid}, Contacts: st,
+		PhoneNumberID: pnid, Now: func() time.Time { return now }})
+	h.call(t, "POST", path, tok, map[string]any{"body": "Halo lagi", "internal": false}).
+		expectError(t, http.StatusUnprocessableEntity, "invalid", "body")
 	var note map[string]any
 	h.call(t, "POST", path, tok, map[string]any{"body": "catatan", "internal": true}).must(t, http.StatusCreated).decode(t, &note)
 	if _, ok := note["delivery"]; ok {

@@ -107,6 +107,7 @@ func (p *Processor) TakeWebhook(ctx context.Context, id int64) error {
 		for _, e := range n.Entries {
 			for _, c := range e.Changes {
 				if c.Field != "messages" {
+					p.log.DebugContext(ctx, "whatsapp webhook change of another field ignored", "webhook", id, "field", c.Field)
 					continue
 				}
 				if !p.numbers[c.PhoneNumberID] {
