@@ -16,6 +16,7 @@ import (
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
+	"github.com/aduan/aduan/pkg/intake/whatsapp"
 	"github.com/aduan/aduan/pkg/routing"
 	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
@@ -37,6 +38,9 @@ type App struct {
 	Registry *prometheus.Registry
 	// Certificates issues and checks vaccination certificates.
 	Certificates *certificate.Issuer
+	// Conversation answers inbound WhatsApp messages; while nil they wait
+	// in the outbox.
+	Conversation whatsapp.Conversation
 
 	mailMetrics *mailMetrics
 }
@@ -112,10 +116,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log), sla.NewMetrics(st, log))
-	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
+	a := &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
 		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg),
-		Certificates: certs}, nil
+		Certificates: certs}
+	a.whatsAppReplies()
+	return a, nil
 }
 
 // Close releases the connections.

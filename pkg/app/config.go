@@ -86,6 +86,24 @@ type WhatsAppConfig struct {
 	// codes (ADUAN_OTP_SECRET, at least 32 bytes); the bot does not start
 	// without it.
 	OTPSecret string `yaml:"otp_secret"`
+	// PhoneNumberIDs are further numbers Aduan answers on (a YAML list);
+	// a webhook for any other number is kept and logged, not processed.
+	PhoneNumberIDs NumberList `yaml:"phone_number_ids"`
+	// AccessToken is the Cloud API's bearer token (a system user's).
+	AccessToken string `yaml:"access_token"`
+	// GraphURL is the Graph API's base; default notify.DefaultGraphURL.
+	GraphURL string `yaml:"graph_url"`
+	// OTPTemplate is the AUTHENTICATION template of one-time codes;
+	// default notify.DefaultOTPTemplate.
+	OTPTemplate string `yaml:"otp_template"`
+	// ReplyTemplate is the UTILITY template of agents' replies outside the
+	// 24-hour window ({{1}} the ticket number, {{2}} the reply).
+	ReplyTemplate string `yaml:"reply_template"`
+	// Throughput is the numbers' messages a second; default 80.
+	Throughput int `yaml:"throughput"`
+	// SMSURL and SMSToken reach the SMS gateway codes fall back to.
+	SMSURL   string `yaml:"sms_url"`
+	SMSToken string `yaml:"sms_token"`
 }
 
 // RetentionConfig says how long finished tickets keep their personal data.
@@ -233,6 +251,12 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.Certificates.Key, "ADUAN_CERT_KEY")
 	str(&cfg.Certificates.KeyFile, "ADUAN_CERT_KEY_FILE")
 	str(&cfg.WhatsApp.OTPSecret, "ADUAN_OTP_SECRET")
+	str(&cfg.WhatsApp.AccessToken, "ADUAN_WA_ACCESS_TOKEN")
+	str(&cfg.WhatsApp.GraphURL, "ADUAN_WA_GRAPH_URL")
+	str(&cfg.WhatsApp.OTPTemplate, "ADUAN_WA_OTP_TEMPLATE")
+	str(&cfg.WhatsApp.ReplyTemplate, "ADUAN_WA_REPLY_TEMPLATE")
+	str(&cfg.WhatsApp.SMSURL, "ADUAN_SMS_URL")
+	str(&cfg.WhatsApp.SMSToken, "ADUAN_SMS_TOKEN")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -298,6 +322,9 @@ func (c Config) String() string {
 	c.Certificates.Key = maskSecret(c.Certificates.Key)
 	c.WhatsApp.AppSecret = maskSecret(c.WhatsApp.AppSecret)
 	c.WhatsApp.OTPSecret = maskSecret(c.WhatsApp.OTPSecret)
+	c.WhatsApp.VerifyToken = maskSecret(c.WhatsApp.VerifyToken)
+	c.WhatsApp.AccessToken = maskSecret(c.WhatsApp.AccessToken)
+	c.WhatsApp.SMSToken = maskSecret(c.WhatsApp.SMSToken)
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return err.Error()

@@ -33,6 +33,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	}
 	a.Log.Info("document checks", "heic_decoding", checker.HEIFAvailable(), "ocr", checker.OCRAvailable())
 	tasks.NewDocumentsCheck(documents.NewReviewer(a.Store, a.Blobs, checker, a.Log)).Register(w)
+	a.registerWhatsApp(w)
 	smtp := notify.SMTPSettings{Addr: a.Config.SMTP.Addr, User: a.Config.SMTP.User, Password: a.Config.SMTP.Password,
 		TLS: a.Config.SMTP.TLS, From: a.Config.SMTP.From}
 	if smtp.Addr == "" {
@@ -50,6 +51,7 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	if err != nil {
 		return nil, err
 	}
+	a.whatsAppDocs(n)
 	tasks.NewNotifyHandler(n).Register(w)
 	return w, nil
 }

@@ -51,6 +51,7 @@ type Files interface {
 type Desk struct {
 	store Store
 	files Files
+	wa    *WhatsAppReplies // agents' replies on WhatsApp; nil: not configured (reply.go)
 }
 
 // New returns a Desk over s, reading attachment bytes from files.

@@ -160,6 +160,9 @@ func (d *Reviewer) ask(ctx context.Context, t ticket.Ticket, messageID int64, re
 			req.Delivery = ticket.DocsByEmail
 		}
 	}
+	if t.Channel == ticket.ChannelWhatsApp {
+		req.Delivery = ticket.DocsByWhatsApp
+	}
 	data, err := toEventData(req)
 	if err != nil {
 		return "", err
@@ -168,7 +171,7 @@ func (d *Reviewer) ask(ctx context.Context, t ticket.Ticket, messageID int64, re
 		return "", err
 	}
 	switch req.Delivery {
-	case ticket.DocsByEmail:
+	case ticket.DocsByEmail, ticket.DocsByWhatsApp:
 		return req.Delivery, d.store.AddOutbox(ctx, store.TaskNotifyDocs, store.TicketTask{TicketID: t.ID, MessageID: messageID})
 	case ticket.DocsNotSent:
 		d.log.InfoContext(ctx, "documents request not sent: no sender for the channel; recorded for the agent",

@@ -31,16 +31,29 @@ func (s *Server) addMessage(c *gin.Context) {
 			Fields: map[string]string{"internal": "isi true untuk catatan internal, false untuk balasan ke pelapor"}})
 		return
 	}
-	write := s.cfg.Desk.AddNote
 	if !*req.Internal {
-		write = s.cfg.Desk.Reply
+		m, delivery, err := s.cfg.Desk.ReplyWithDelivery(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
+		if err != nil {
+			s.fail(c, err)
+			return
+		}
+		c.JSON(http.StatusCreated, replyJSON{messageJSON: toMessageJSON(m), Delivery: delivery})
+		return
 	}
-	m, err := write(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
+	m, err := s.cfg.Desk.AddNote(c.Request.Context(), actor(c), c.Param("ref"), req.Body)
 	if err != nil {
 		s.fail(c, err)
 		return
 	}
 	c.JSON(http.StatusCreated, toMessageJSON(m))
+}
+
+// replyJSON is a reply as stored, with how it goes out: email,
+// whatsapp_text (within 24 hours of the person's last message) or
+// whatsapp_template (the reply template, after).
+type replyJSON struct {
+	messageJSON
+	Delivery string `json:"delivery"`
 }
 
 // downloadAttachment sends a stored file and records who looked at it.

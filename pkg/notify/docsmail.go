@@ -31,6 +31,9 @@ func (n *Notifier) Docs(ctx context.Context, ticketID, messageID int64) error {
 	if eventID == 0 {
 		return fmt.Errorf("no documents request by email for message %d: %w", in.ID, ErrFinal)
 	}
+	if req.Delivery == ticket.DocsByWhatsApp {
+		return n.docsWhatsApp(ctx, t, req, eventID)
+	}
 	id := fmt.Sprintf("<docs.%d.%s@%s>", eventID, t.Number, n.cfg.Domain)
 	out, err := n.store.MessageBySource(ctx, ticket.ChannelEmail, id)
 	if ticket.ErrorCode(err) == ticket.ENOTFOUND {
@@ -91,7 +94,7 @@ func latestDocsRequest(events []ticket.Event, messageID int64) (ticket.DocsReque
 		if err != nil {
 			return ticket.DocsRequest{}, 0, fmt.Errorf("documents request event %d: %w", e.ID, err)
 		}
-		if req.MessageID == messageID && req.Delivery == ticket.DocsByEmail {
+		if req.MessageID == messageID && (req.Delivery == ticket.DocsByEmail || req.Delivery == ticket.DocsByWhatsApp) {
 			return req, e.ID, nil
 		}
 	}

@@ -70,6 +70,7 @@ type Notifier struct {
 	reply mailTemplate
 	docs  mailTemplate
 	cfg   Settings
+	wa    *WhatsAppDocs // documents requests on WhatsApp tickets (whatsapp_docs.go)
 	log   *slog.Logger
 	Now   func() time.Time // the clock of the hourly limit and of the answer's wait; default time.Now
 }

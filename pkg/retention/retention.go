@@ -22,6 +22,8 @@ type Store interface {
 	PurgeTickets(ctx context.Context, cutoff time.Time, limit int, reason string) (store.PurgeCounts, error)
 	MailListsDue(ctx context.Context, cutoff time.Time) (int64, error)
 	PurgeMailLists(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
+	WhatsAppDue(ctx context.Context, cutoff time.Time) (int64, error)
+	PurgeWhatsApp(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
 	QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error)
 	QueuedBlobCount(ctx context.Context) (int64, error)
 	UnusedBlobs(ctx context.Context, sums []string) ([]string, error)
@@ -75,6 +77,8 @@ type Result struct {
 	store.PurgeCounts
 	BlobsDeleted int64 `json:"blobs_deleted"` // files removed; a dry run gives those queued from earlier runs in BlobsQueued
 	BlobsQueued  int64 `json:"blobs_queued"`  // blobs waiting (shared ones still in use are kept)
+	// WhatsApp counts the WhatsApp webhook bodies and messages emptied.
+	WhatsApp int64 `json:"whatsapp"`
 }
 
 // Due says what a run now would purge, changing nothing.
@@ -88,6 +92,9 @@ func (p *Purger) Due(ctx context.Context) (Result, error) {
 		return r, err
 	}
 	if r.MailLists, err = p.store.MailListsDue(ctx, r.Cutoff); err != nil {
+		return r, err
+	}
+	if r.WhatsApp, err = p.store.WhatsAppDue(ctx, r.Cutoff); err != nil {
 		return r, err
 	}
 	r.BlobsQueued, err = p.store.QueuedBlobCount(ctx)
@@ -134,6 +141,21 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 			break
 		}
 	}
+	for ctx.Err() == nil {
+		var n int64
+		err := p.store.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			n, err = p.store.PurgeWhatsApp(ctx, r.Cutoff, p.settings.BatchSize, reason)
+			return err
+		})
+		if err != nil {
+			return r, err
+		}
+		r.WhatsApp += n
+		if n == 0 {
+			break
+		}
+	}
 	if err := p.deleteBlobs(ctx, &r); err != nil {
 		return r, err
 	}
@@ -142,7 +164,7 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	}
 	p.log.InfoContext(ctx, "retention purge done", "period", r.Period, "cutoff", r.Cutoff, "tickets", r.Tickets,
 		"messages", r.Messages, "attachments", r.Attachments, "bytes", r.Bytes, "complainants", r.Complainants,
-		"mail_lists", r.MailLists,
+		"mail_lists", r.MailLists, "whatsapp", r.WhatsApp,
 		"blobs_deleted", r.BlobsDeleted, "took", time.Since(start).Round(time.Millisecond))
 	return r, nil
 }

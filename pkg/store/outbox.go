@@ -14,6 +14,9 @@ type OutboxItem struct {
 	CreatedAt time.Time
 	RelayedAt *time.Time // when it was last handed over; nil when never
 	Attempts  int
+	// TaskID is the asynq task id the row asked for (AddOutboxTask); ""
+	// for the default, derived from ID.
+	TaskID string
 }
 
 type outboxRow struct {
@@ -23,6 +26,7 @@ type outboxRow struct {
 	CreatedAt time.Time
 	RelayedAt *time.Time
 	Attempts  int
+	TaskID    *string
 }
 
 func (outboxRow) TableName() string { return "outbox" }
@@ -32,6 +36,9 @@ func toOutboxItems(rows []outboxRow) []OutboxItem {
 	for i, r := range rows {
 		out[i] = OutboxItem{ID: r.ID, TaskType: r.TaskType, Payload: []byte(r.Payload), CreatedAt: r.CreatedAt,
 			RelayedAt: r.RelayedAt, Attempts: r.Attempts}
+		if r.TaskID != nil {
+			out[i].TaskID = *r.TaskID
+		}
 	}
 	return out
 }
@@ -42,6 +49,31 @@ func (s *Store) AddOutbox(ctx context.Context, taskType string, payload any) (er
 	defer wrap(&err, "add outbox")
 	return s.conn(ctx).Exec("INSERT INTO outbox (task_type, payload) VALUES (?, ?::jsonb)",
 		taskType, jsonText(payload)).Error
+}
+
+// AddOutboxTask records background work like AddOutbox under its own
+// task id, which names the work rather than the row (e.g. the wamid of a
+// WhatsApp message): the same work written twice is then one task.
+func (s *Store) AddOutboxTask(ctx context.Context, taskType, taskID string, payload any) (err error) {
+	defer wrap(&err, "add outbox task")
+	return s.conn(ctx).Exec("INSERT INTO outbox (task_type, task_id, payload) VALUES (?, ?, ?::jsonb)",
+		taskType, taskID, jsonText(payload)).Error
+}
+
+// MarkOutboxTaskDone is MarkOutboxDone for the rows of a task id given by
+// AddOutboxTask.
+func (s *Store) MarkOutboxTaskDone(ctx context.Context, taskID string) (err error) {
+	defer wrap(&err, "mark outbox task done")
+	return s.conn(ctx).Exec(`UPDATE outbox SET done_at = ?
+		WHERE task_id = ? AND done_at IS NULL AND failed_at IS NULL`, s.now().UTC(), taskID).Error
+}
+
+// MarkOutboxTaskFailed is MarkOutboxFailed for the rows of a task id
+// given by AddOutboxTask.
+func (s *Store) MarkOutboxTaskFailed(ctx context.Context, taskID, reason string) (err error) {
+	defer wrap(&err, "mark outbox task failed")
+	return s.conn(ctx).Exec(`UPDATE outbox SET failed_at = ?, last_error = ?
+		WHERE task_id = ? AND done_at IS NULL AND failed_at IS NULL`, s.now().UTC(), reason, taskID).Error
 }
 
 // PendingOutbox returns up to limit items not yet relayed, oldest first.
@@ -80,7 +112,7 @@ type TicketTask struct {
 func (s *Store) ClaimOutbox(ctx context.Context, types []string, limit int, again time.Duration) (_ []OutboxItem, err error) {
 	defer wrap(&err, "claim outbox")
 	var rows []outboxRow
-	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, relayed_at, attempts
+	err = s.conn(ctx).Raw(`SELECT id, task_type, payload::text AS payload, created_at, relayed_at, attempts, task_id
 		FROM outbox WHERE done_at IS NULL AND failed_at IS NULL AND task_type IN ?
 			AND (relayed_at IS NULL OR relayed_at < ?)
 		ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED`,

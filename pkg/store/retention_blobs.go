@@ -11,6 +11,7 @@ var blobColumns = []struct{ table, column string }{
 	{"attachments", "derivative_sha256"},
 	{"quarantined_mail", "raw_sha256"},
 	{"ignored_mail", "raw_sha256"},
+	{"whatsapp_inbound", "media_sha256"},
 }
 
 // QueuedBlobs locks up to limit of the blobs purges let go of, in the

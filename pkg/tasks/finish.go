@@ -19,6 +19,16 @@ type OutboxMarker interface {
 	MarkOutboxFailed(ctx context.Context, id int64, reason string) error
 }
 
+// OutboxTaskMarker records how the work of outbox rows that asked for
+// their own task id (store.AddOutboxTask, an id that starts "outbox:"
+// and is not a row's number, see NamedTaskID) ended; *store.Store is one. An
+// OutboxMarker without it leaves such rows to the relay, which settles
+// them by the task's state in asynq.
+type OutboxTaskMarker interface {
+	MarkOutboxTaskDone(ctx context.Context, taskID string) error
+	MarkOutboxTaskFailed(ctx context.Context, taskID, reason string) error
+}
+
 // markTimeout bounds marking a row, which runs even when the task's own
 // context was cancelled (a shutdown just after the work was done).
 const markTimeout = 10 * time.Second
@@ -33,8 +43,17 @@ func finishing(outbox OutboxMarker, h asynq.HandlerFunc, log *slog.Logger) asynq
 	return func(ctx context.Context, task *asynq.Task) (err error) {
 		taskID, _ := asynq.GetTaskID(ctx)
 		id, ok := outboxRow(taskID)
-		if !ok {
+		byTask, named := outbox.(OutboxTaskMarker)
+		if !ok && (!named || !strings.HasPrefix(taskID, "outbox:")) {
 			return h(ctx, task)
+		}
+		markDone := func(ctx context.Context) error { return outbox.MarkOutboxDone(ctx, id) }
+		markFailed := func(ctx context.Context, reason string) error { return outbox.MarkOutboxFailed(ctx, id, reason) }
+		if !ok {
+			markDone = func(ctx context.Context) error { return byTask.MarkOutboxTaskDone(ctx, taskID) }
+			markFailed = func(ctx context.Context, reason string) error {
+				return byTask.MarkOutboxTaskFailed(ctx, taskID, reason)
+			}
 		}
 		defer func() {
 			if p := recover(); p != nil {
@@ -44,12 +63,12 @@ func finishing(outbox OutboxMarker, h asynq.HandlerFunc, log *slog.Logger) asynq
 			defer cancel()
 			switch {
 			case err == nil:
-				if merr := outbox.MarkOutboxDone(mctx, id); merr != nil {
-					err = fmt.Errorf("%s: done, but outbox %d not marked done: %w", task.Type(), id, merr)
+				if merr := markDone(mctx); merr != nil {
+					err = fmt.Errorf("%s: done, but outbox task %s not marked done: %w", task.Type(), taskID, merr)
 				}
 			case lastTry(ctx, err):
-				if merr := outbox.MarkOutboxFailed(mctx, id, err.Error()); merr != nil {
-					log.ErrorContext(ctx, "outbox row of a failed task not marked failed", "outbox_id", id,
+				if merr := markFailed(mctx, err.Error()); merr != nil {
+					log.ErrorContext(ctx, "outbox row of a failed task not marked failed", "task_id", taskID,
 						"type", task.Type(), "err", merr)
 				}
 			}

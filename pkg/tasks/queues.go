@@ -21,7 +21,7 @@ var Queues = map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1}
 // QueueFor returns the queue a task type runs on.
 func QueueFor(taskType string) string {
 	switch {
-	case strings.HasPrefix(taskType, "notify:"):
+	case strings.HasPrefix(taskType, "notify:"), strings.HasPrefix(taskType, "whatsapp:"):
 		return QueueCritical
 	case taskType == store.TaskTicketRoute, taskType == store.TaskDocumentsCheck:
 		return QueueDefault
@@ -32,7 +32,7 @@ func QueueFor(taskType string) string {
 // MaxRetry returns how often a failed task of this type is retried, with
 // asynq's exponential backoff between tries.
 func MaxRetry(taskType string) int {
-	if strings.HasPrefix(taskType, "notify:") {
+	if strings.HasPrefix(taskType, "notify:") || strings.HasPrefix(taskType, "whatsapp:") {
 		return 12 // about a day of backoff: mail relays and APIs come back
 	}
 	return 8

@@ -76,6 +76,19 @@ const taskRetention = 24 * time.Hour
 // TaskID is the asynq task id of an outbox row.
 func TaskID(outboxID int64) string { return "outbox:" + strconv.FormatInt(outboxID, 10) }
 
+// NamedTaskID is the task id of work named by name (e.g. a wamid) rather
+// than by its outbox row: give it to store.AddOutboxTask.
+func NamedTaskID(name string) string { return "outbox:" + name }
+
+// itemTaskID is the task id of an outbox item: the one it asked for
+// (store.AddOutboxTask), else TaskID of its row.
+func itemTaskID(it store.OutboxItem) string {
+	if it.TaskID != "" {
+		return it.TaskID
+	}
+	return TaskID(it.ID)
+}
+
 // RelayOnce relays one batch and returns how many rows it handed over.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	var relayed []int64
@@ -88,7 +101,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		}
 		for _, it := range items {
 			task := asynq.NewTask(it.TaskType, it.Payload)
-			_, err := r.queue.EnqueueContext(ctx, task, asynq.TaskID(TaskID(it.ID)), asynq.Queue(QueueFor(it.TaskType)),
+			_, err := r.queue.EnqueueContext(ctx, task, asynq.TaskID(itemTaskID(it)), asynq.Queue(QueueFor(it.TaskType)),
 				asynq.MaxRetry(MaxRetry(it.TaskType)), asynq.Retention(taskRetention))
 			conflict := errors.Is(err, asynq.ErrTaskIDConflict)
 			if err != nil && !conflict {
@@ -137,7 +150,7 @@ func (r *Relay) settle(ctx context.Context, it store.OutboxItem) (bool, error) {
 	if !ok {
 		return false, nil
 	}
-	state, lastErr, err := q.TaskState(ctx, it.TaskType, TaskID(it.ID))
+	state, lastErr, err := q.TaskState(ctx, it.TaskType, itemTaskID(it))
 	switch {
 	case err != nil:
 		return false, nil // looked at again next time

@@ -35,6 +35,8 @@ const (
 	DocsInAck = "ack"
 	// DocsNotSent: no sender for the channel yet; the event is the record.
 	DocsNotSent = "none"
+	// DocsByWhatsApp: a notify:docs WhatsApp message, on a WhatsApp ticket.
+	DocsByWhatsApp = "whatsapp"
 )
 
 // EventAnswered records the one answer to a complainant's mail; its data

@@ -79,8 +79,8 @@ func (f *fakeOTPSender) last(t testing.TB) sentCode {
 	return f.sent[len(f.sent)-1]
 }
 
-// change is one audited change the fake registry applied.
-type change struct {
+// registryChange is one audited change the fake registry applied.
+type registryChange struct {
 	nik, field, value string
 	by                registry.Actor
 }
@@ -89,7 +89,7 @@ type change struct {
 type fakeRegistry struct {
 	mu      sync.Mutex
 	people  map[string]registry.Person
-	changes []change
+	changes []registryChange
 }
 
 func newFakeRegistry(people ...registry.Person) *fakeRegistry {
@@ -130,7 +130,7 @@ func (r *fakeRegistry) ChangeName(_ context.Context, nik, name string, by regist
 	}
 	p.Name = name
 	r.people[nik] = p
-	r.changes = append(r.changes, change{nik, "name", name, by})
+	r.changes = append(r.changes, registryChange{nik, "name", name, by})
 	return nil
 }
 
@@ -148,7 +148,7 @@ func (r *fakeRegistry) ChangePhone(_ context.Context, nik, phone string, by regi
 	}
 	p.Phone = phone
 	r.people[nik] = p
-	r.changes = append(r.changes, change{nik, "phone", phone, by})
+	r.changes = append(r.changes, registryChange{nik, "phone", phone, by})
 	return nil
 }
 

@@ -133,7 +133,7 @@ func TestUbahInfoDiri(t *testing.T) {
 		if p.Name != "Siti Aminah Lestari" {
 			t.Errorf("name %q", p.Name)
 		}
-		want := change{nikSiti, "name", "Siti Aminah Lestari", registry.Actor{Kind: registry.ActorWhatsApp, ID: phoneSiti}}
+		want := registryChange{nikSiti, "name", "Siti Aminah Lestari", registry.Actor{Kind: registry.ActorWhatsApp, ID: phoneSiti}}
 		if len(h.reg.changes) != 1 || h.reg.changes[0] != want {
 			t.Errorf("changes %+v, want %+v", h.reg.changes, want)
 		}
