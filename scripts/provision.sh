@@ -13,6 +13,8 @@
 #              make run's demo (scripts/demo) and make test both use it.
 #   heif       optional: heif-convert (libheif-examples), so the document checks decode
 #              iPhones' HEIC photos; without it they ask for JPG. A failed install warns.
+#   poppler    optional: pdftotext and pdftoppm (poppler-utils), with which the certificate
+#              tests read the PDF as a viewer does. A failed install warns.
 # To add a component (e.g. browser: chromium), write provision_<name>.
 set -euo pipefail
 
@@ -388,6 +390,12 @@ provision_heif() {
   if have heif-convert; then log "heif-convert present"; return; fi
   (apt_install libheif-examples) ||
     log "WARNING: libheif-examples not installed: HEIC photos will be refused, asking for JPG"
+}
+
+provision_poppler() {
+  if have pdftotext && have pdftoppm; then log "poppler-utils present"; return; fi
+  (apt_install poppler-utils) ||
+    log "WARNING: poppler-utils not installed: the certificate tests skip reading the PDF as poppler does"
 }
 
 # provision_browser() { ... chromium ... }            (to be added)

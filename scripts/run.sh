@@ -5,6 +5,8 @@
 # set), the demo also gets the local Postfix and Dovecot of `scripts/provision.sh mail` and
 # scripts/demo/aduan.yaml points Aduan at them; the start prints a swaks command that sends a
 # complaint with photos, and the commands that show its ticket and the acknowledgement.
+# Unless ADUAN_WA_GRAPH_URL is set, WhatsApp runs on the local Graph API stand-in
+# (scripts/demo/whatsapp.sh) and the start prints the chat page's address.
 # Running it again is harmless; Ctrl-C stops Aduan, which finishes the work in hand first.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -12,6 +14,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
 # shellcheck source=scripts/demo/demo.sh
 . scripts/demo/demo.sh
+# shellcheck source=scripts/demo/whatsapp.sh
+. scripts/demo/whatsapp.sh
 
 demo=0
 if demo_mail_wanted; then demo=1; fi
@@ -20,6 +24,11 @@ if [ "$demo" = 1 ]; then
   export ADUAN_CONFIG=$DEMO_CONFIG
 else
   scripts/provision.sh db heif
+fi
+wa_demo=0
+if demo_whatsapp_wanted; then
+  wa_demo=1
+  demo_whatsapp_env
 fi
 go build -o bin/aduan ./cmd/aduan
 bin/aduan migrate
@@ -30,4 +39,10 @@ if [ "$demo" = 1 ]; then
 else
   echo "run: mail as you configured it (ADUAN_CONFIG, ADUAN_IMAP_*, ADUAN_SMTP_*); no demo mail"
 fi
-exec bin/aduan all
+if [ "$wa_demo" = 1 ]; then
+  demo_whatsapp_start
+  demo_whatsapp_instructions
+  bin/aduan all # not exec: the stand-in is stopped when Aduan ends
+else
+  exec bin/aduan all
+fi

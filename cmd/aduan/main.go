@@ -33,7 +33,11 @@ Commands:
   user disable --email E [--reason R]
                            disable a user who left: no more logins, every
                            session ends at once; audited
-  seed --demo              add demo users and tickets
+  seed --demo              add demo users, tickets and registry people
+  registry import FILE     import vaccination registry records (JSON lines, keyed
+                           by NIK); safe to run again: what is as the file says
+                           is left alone. A bad line is reported with its number
+                           and skipped; the rest is imported and the exit status is 1
   retention purge [--dry-run]
                            purge what the retention period no longer keeps;
                            --dry-run says what would go and changes nothing
@@ -42,7 +46,7 @@ Commands:
 Configuration comes from the environment (DATABASE_URL, REDIS_URL,
 ADUAN_HTTP_ADDR, ADUAN_DATA_DIR, ADUAN_IMAP_*, ADUAN_SMTP_*, ADUAN_MAIL_FROM,
 ADUAN_RETENTION_PERIOD, ADUAN_TRUSTED_PROXIES, ADUAN_SECURE_COOKIES, ADUAN_WA_*,
-ADUAN_OTP_SECRET)
+ADUAN_PUBLIC_URL, ADUAN_CERT_KEY, ADUAN_CERT_KEY_FILE, ADUAN_OTP_SECRET)
 over an optional YAML file (--config or ADUAN_CONFIG).
 `
 
@@ -86,7 +90,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, cfg.String())
 		return nil
-	case "migrate", "serve", "all", "poll", "worker", "user", "seed", "retention":
+	case "migrate", "serve", "all", "poll", "worker", "user", "seed", "retention", "registry":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q; see aduan help", cmd)}
 	}
@@ -121,6 +125,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return userCommand(ctx, a, rest, stdin, stdout, stderr)
 	case "retention":
 		return retentionCommand(ctx, a, rest, stdout, stderr)
+	case "registry":
+		return registryCommand(ctx, a, rest, stdout, stderr)
 	default:
 		return seedCommand(ctx, a, rest, stdout, stderr)
 	}
@@ -194,6 +200,7 @@ func seedCommand(ctx context.Context, a *app.App, args []string, stdout, stderr 
 	for _, l := range logins {
 		fmt.Fprintf(stdout, "  %-11s %-24s %s\n", l.Role, l.Email, l.Password)
 	}
+	printDemoPeople(stdout)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aduan/aduan/pkg/certificate"
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
@@ -34,6 +35,8 @@ type App struct {
 	Router   *routing.Router
 	Reports  sla.Reports // the weekly report, compliance by pkg/sla's rule
 	Registry *prometheus.Registry
+	// Certificates issues and checks vaccination certificates.
+	Certificates *certificate.Issuer
 
 	mailMetrics *mailMetrics
 }
@@ -102,11 +105,17 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	router := routing.NewRouter(st, rules.Routing)
+	certs, err := newCertificates(cfg, log)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(routing.NewQueueMetrics(st, rules.Routing, log), tasks.NewOutboxMetrics(st, log), sla.NewMetrics(st, log))
 	return &App{Config: cfg, Log: log, Store: st, Redis: redis.NewClient(ropts), Blobs: blobs,
 		Ingester: intake.NewIngester(st, log), Desk: desk.New(st, blobs), Rules: rules, Router: router,
-		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg)}, nil
+		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg),
+		Certificates: certs}, nil
 }
 
 // Close releases the connections.
@@ -134,6 +143,7 @@ func (a *App) Handler() *httpapi.Server {
 		MaxHashing:     a.Config.LoginHashing,
 		WhatsApp: httpapi.WhatsApp{AppSecret: a.Config.WhatsApp.AppSecret,
 			VerifyToken: a.Config.WhatsApp.VerifyToken, Webhooks: a.Store},
+		Certificates: a.Certificates,
 		Checks: []httpapi.Check{
 			{Name: "postgres", Ping: a.Store.Ping},
 			{Name: "redis", Ping: func(ctx context.Context) error { return a.Redis.Ping(ctx).Err() }},

@@ -56,6 +56,20 @@ type Config struct {
 	SMTP      SMTPConfig      `yaml:"smtp"`
 	Retention RetentionConfig `yaml:"retention"`
 	WhatsApp  WhatsAppConfig  `yaml:"whatsapp"`
+
+	// PublicURL is the base of the links people receive, e.g. a
+	// certificate's check page; empty: http:// and HTTPAddr.
+	PublicURL    string            `yaml:"public_url"`
+	Certificates CertificateConfig `yaml:"certificates"`
+}
+
+// CertificateConfig holds the Ed25519 key vaccination certificates are
+// signed with: the base64 of its 32-byte seed, or a file holding that.
+// Neither set: a key is made at start and its certificates stop checking
+// as genuine when the process ends (the demo and the tests only).
+type CertificateConfig struct {
+	Key     string `yaml:"key"`
+	KeyFile string `yaml:"key_file"`
 }
 
 // WhatsAppConfig connects a WhatsApp Business number (Meta Cloud API).
@@ -216,6 +230,9 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.WhatsApp.VerifyToken, "ADUAN_WA_VERIFY_TOKEN")
 	str(&cfg.WhatsApp.PhoneNumberID, "ADUAN_WA_PHONE_NUMBER_ID")
 	str(&cfg.WhatsApp.OTPSecret, "ADUAN_OTP_SECRET")
+	str(&cfg.PublicURL, "ADUAN_PUBLIC_URL")
+	str(&cfg.Certificates.Key, "ADUAN_CERT_KEY")
+	str(&cfg.Certificates.KeyFile, "ADUAN_CERT_KEY_FILE")
 	if v := getenv("ADUAN_IMAP_POLL_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -280,6 +297,7 @@ func (c Config) String() string {
 	c.SMTP.Password = maskSecret(c.SMTP.Password)
 	c.WhatsApp.AppSecret = maskSecret(c.WhatsApp.AppSecret)
 	c.WhatsApp.OTPSecret = maskSecret(c.WhatsApp.OTPSecret)
+	c.Certificates.Key = maskSecret(c.Certificates.Key)
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return err.Error()

@@ -78,5 +78,8 @@ func (a *App) SeedDemo(ctx context.Context) ([]DemoLogin, error) {
 			return nil, fmt.Errorf("demo ticket %s: %w", call.source, err)
 		}
 	}
+	if _, err := a.seedDemoPeople(ctx, time.Now()); err != nil {
+		return nil, err
+	}
 	return logins, nil
 }

@@ -102,6 +102,8 @@ type Config struct {
 	SecureCookies bool
 	// WhatsApp is the Meta Cloud API webhook's configuration.
 	WhatsApp WhatsApp
+	// Certificates checks vaccination certificates' tokens; nil answers 503.
+	Certificates CertificateChecker
 }
 
 // Server serves the API.
@@ -185,6 +187,7 @@ func (s *Server) routes() {
 
 	api := r.Group("/api/v1", s.admit)
 	api.POST("/auth/login", s.login)
+	s.certificateRoutes(r, api)
 
 	authed := api.Group("", s.authenticate)
 	authed.POST("/auth/logout", s.logout)
