@@ -60,10 +60,10 @@ func (t *turn) serve(ctx context.Context) error {
 // person is told to try again later rather than the message retried, so
 // one failing certificate does not hold up the person's conversation.
 func (t *turn) sendCertificate(ctx context.Context, p registry.Person) error {
-	pdf, err := t.Certificates.PDF(ctx, p)
+	cert, err := t.Certificates.Issue(p)
 	var mediaID string
 	if err == nil {
-		mediaID, err = t.Media.Upload(ctx, t.in.PhoneNumberID, txtDocFilename, "application/pdf", pdf)
+		mediaID, err = t.Media.Upload(ctx, t.in.PhoneNumberID, cert.Filename(), "application/pdf", cert.PDF)
 	}
 	if err != nil {
 		t.Log.ErrorContext(ctx, "certificate not sent", "err", err)
@@ -71,7 +71,7 @@ func (t *turn) sendCertificate(ctx context.Context, p registry.Person) error {
 		t.ask(stepServices, txtMore)
 		return nil
 	}
-	t.queue(notify.WAMessage{Document: &notify.WADocument{MediaID: mediaID, Filename: txtDocFilename,
+	t.queue(notify.WAMessage{Document: &notify.WADocument{MediaID: mediaID, Filename: cert.Filename(),
 		Caption: txtCertificateCaption(p.Name)}})
 	t.ask(stepServices, txtMore)
 	return nil
