@@ -48,8 +48,15 @@ func (t *turn) serve(ctx context.Context) error {
 		t.ask(stepServices, txtMore)
 		return nil
 	}
-	if len(p.Doses) == 0 {
+	last, ok := p.LastDose()
+	if !ok {
 		t.ask(stepDoseDate, txtAskDose)
+		return nil
+	}
+	if ready := last.Date.Add(t.cfg.CertificateDelay); t.now.Before(ready) {
+		// The certificate of a dose appears 7 to 10 days after it.
+		t.say(txtTryLater(ready))
+		t.ask(stepServices, txtMore)
 		return nil
 	}
 	return t.sendCertificate(ctx, p)
