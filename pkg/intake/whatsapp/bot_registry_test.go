@@ -48,6 +48,16 @@ func TestWithThePostgresRegistry(t *testing.T) {
 		t.Errorf("last change %+v, want the name by the verified number", last)
 	}
 
+	// Budi's number is taken.
+	h.tap(waSiti, h.tap(waSiti, out, "Ubah Info Diri"), "Ubah Nomor HP")
+	h.text(waSiti, "Siti Aminah Lestari")
+	h.text(waSiti, nikSiti)
+	out = h.text(waSiti, "081398765432")
+	expect(t, out, "sudah terdaftar untuk orang lain")
+	if p, _ := reg.ByNIK(context.Background(), nikSiti); p.Phone != phoneSiti {
+		t.Errorf("Siti's number changed: %+v", p)
+	}
+
 	// Budi's NIK from Siti's verified number: a ticket, nothing changed.
 	h.tap(waSiti, h.tap(waSiti, out, "Ubah Info Diri"), "Ubah Nomor HP")
 	h.text(waSiti, "Siti Aminah Lestari")

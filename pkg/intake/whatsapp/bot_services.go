@@ -162,7 +162,12 @@ func (t *turn) changeInfo(ctx context.Context) error {
 		t.ask(stepNewPhone, txtAskNewPh)
 		return nil
 	}
-	if err := t.Registry.ChangeName(ctx, p.NIK, t.st.Name, t.actor()); err != nil {
+	switch err := t.Registry.ChangeName(ctx, p.NIK, t.st.Name, t.actor()); {
+	case ticket.ErrorCode(err) == ticket.EINVALID:
+		// A registry with rules of its own for names: asked again.
+		t.conv.Step = stepName
+		return t.miss(ctx, txtInvalid("Nama", ticket.ErrorMessage(err)))
+	case err != nil:
 		return err
 	}
 	t.say(txtNameChanged(t.st.Name))
