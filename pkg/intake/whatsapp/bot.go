@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aduan/aduan/pkg/certificate"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/registry"
@@ -26,9 +27,10 @@ type BotStore interface {
 	TicketByRef(ctx context.Context, ref string, forUpdate bool) (ticket.Ticket, error)
 }
 
-// Certificates makes a person's vaccination certificate as a PDF.
+// Certificates issues a person's signed vaccination certificate, its
+// PDF included (*certificate.Issuer).
 type Certificates interface {
-	PDF(ctx context.Context, p registry.Person) ([]byte, error)
+	Issue(p registry.Person) (certificate.Certificate, error)
 }
 
 // MediaUploader uploads a file as WhatsApp media (notify.WhatsAppAPI).

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan/aduan/pkg/certificate"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/whatsapp"
 	"github.com/aduan/aduan/pkg/notify"
@@ -152,13 +153,6 @@ func (r *fakeRegistry) ChangePhone(_ context.Context, nik, phone string, by regi
 	return nil
 }
 
-// fakeCertificates makes a PDF-shaped file naming the person.
-type fakeCertificates struct{}
-
-func (fakeCertificates) PDF(_ context.Context, p registry.Person) ([]byte, error) {
-	return []byte("%PDF-1.7\n% sertifikat " + p.Name + "\n"), nil
-}
-
 // fakeMedia keeps uploaded files, or fails with down.
 type fakeMedia struct {
 	mu    sync.Mutex
@@ -246,8 +240,9 @@ func newHarness(t testing.TB) *harness {
 	h := &harness{t: t, s: s, dbURL: dbURL, q: &fakeQueue{}, otp: &fakeOTPSender{}, reg: newFakeRegistry(people()...),
 		media: &fakeMedia{}, clock: &testClock{now: time.Date(2021, 11, 17, 9, 0, 0, 0, time.UTC)}}
 	h.cfg = whatsapp.BotConfig{OTPSecret: secret}
-	h.deps = whatsapp.BotDeps{Store: s, Queue: h.q, OTPSender: h.otp, Registry: h.reg, Certificates: fakeCertificates{},
-		Media: h.media, Tickets: intake.NewIngester(s, log), Log: log, Now: h.clock.Now}
+	h.deps = whatsapp.BotDeps{Store: s, Queue: h.q, OTPSender: h.otp, Registry: h.reg,
+		Certificates: certificate.NewIssuer(certificate.GenerateKey(), "https://aduan.test"),
+		Media:        h.media, Tickets: intake.NewIngester(s, log), Log: log, Now: h.clock.Now}
 	h.bot = h.newBot()
 	return h
 }

@@ -48,8 +48,15 @@ func (t *turn) serve(ctx context.Context) error {
 		t.ask(stepServices, txtMore)
 		return nil
 	}
-	if len(p.Doses) == 0 {
+	last, ok := p.LastDose()
+	if !ok {
 		t.ask(stepDoseDate, txtAskDose)
+		return nil
+	}
+	if ready := last.Date.Add(t.cfg.CertificateDelay); t.now.Before(ready) {
+		// The certificate of a dose appears 7 to 10 days after it.
+		t.say(txtTryLater(ready))
+		t.ask(stepServices, txtMore)
 		return nil
 	}
 	return t.sendCertificate(ctx, p)
@@ -60,10 +67,10 @@ func (t *turn) serve(ctx context.Context) error {
 // person is told to try again later rather than the message retried, so
 // one failing certificate does not hold up the person's conversation.
 func (t *turn) sendCertificate(ctx context.Context, p registry.Person) error {
-	pdf, err := t.Certificates.PDF(ctx, p)
+	cert, err := t.Certificates.Issue(p)
 	var mediaID string
 	if err == nil {
-		mediaID, err = t.Media.Upload(ctx, t.in.PhoneNumberID, txtDocFilename, "application/pdf", pdf)
+		mediaID, err = t.Media.Upload(ctx, t.in.PhoneNumberID, cert.Filename(), "application/pdf", cert.PDF)
 	}
 	if err != nil {
 		t.Log.ErrorContext(ctx, "certificate not sent", "err", err)
@@ -71,7 +78,7 @@ func (t *turn) sendCertificate(ctx context.Context, p registry.Person) error {
 		t.ask(stepServices, txtMore)
 		return nil
 	}
-	t.queue(notify.WAMessage{Document: &notify.WADocument{MediaID: mediaID, Filename: txtDocFilename,
+	t.queue(notify.WAMessage{Document: &notify.WADocument{MediaID: mediaID, Filename: cert.Filename(),
 		Caption: txtCertificateCaption(p.Name)}})
 	t.ask(stepServices, txtMore)
 	return nil
@@ -155,7 +162,12 @@ func (t *turn) changeInfo(ctx context.Context) error {
 		t.ask(stepNewPhone, txtAskNewPh)
 		return nil
 	}
-	if err := t.Registry.ChangeName(ctx, p.NIK, t.st.Name, t.actor()); err != nil {
+	switch err := t.Registry.ChangeName(ctx, p.NIK, t.st.Name, t.actor()); {
+	case ticket.ErrorCode(err) == ticket.EINVALID:
+		// A registry with rules of its own for names: asked again.
+		t.conv.Step = stepName
+		return t.miss(ctx, txtInvalid("Nama", ticket.ErrorMessage(err)))
+	case err != nil:
 		return err
 	}
 	t.say(txtNameChanged(t.st.Name))

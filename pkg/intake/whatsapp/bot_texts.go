@@ -62,7 +62,6 @@ const (
 	txtAskKTP           = "Kirim *foto KTP* Anda di sini agar petugas dapat memeriksanya."
 	txtNoStatus         = "Belum ada data vaksinasi yang tercatat untuk NIK ini."
 	txtCertificateLater = "Maaf, sertifikat Anda sedang tidak dapat dikirim. Silakan coba lagi beberapa saat lagi."
-	txtDocFilename      = "sertifikat-vaksin.pdf"
 	buttonList          = "Pilih"
 )
 

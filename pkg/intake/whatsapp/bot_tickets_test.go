@@ -4,11 +4,27 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aduan/aduan/pkg/intake/whatsapp"
+	"github.com/aduan/aduan/pkg/registry"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
 )
+
+func TestCertificateOfARecentDose(t *testing.T) {
+	h := newHarness(t) // now is 17/11/2021
+	p, _ := h.reg.ByNIK(context.Background(), nikBudi)
+	p.Doses = []registry.Dose{{Dose: 1, Date: time.Date(2021, 11, 14, 0, 0, 0, 0, time.UTC), Vaccine: "Pfizer", Place: "RSUD Bogor"}}
+	h.reg.people[nikBudi] = p
+	h.tap(waBudi, h.verify(waBudi, phoneBudi), "Download Sertifikat")
+	h.text(waBudi, "Budi Santoso")
+	out := h.text(waBudi, nikBudi)
+	expect(t, out, "coba lagi mulai tanggal 24/11/2021", "[Download Sertifikat]")
+	if len(h.media.files) != 0 || len(h.tickets()) != 0 {
+		t.Errorf("%d certificates, %d tickets; want neither", len(h.media.files), len(h.tickets()))
+	}
+}
 
 func TestCertificateNotYetIssued(t *testing.T) {
 	h := newHarness(t) // now is 17/11/2021
