@@ -121,6 +121,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Reports: sla.Reports{Store: st}, Registry: reg, mailMetrics: newMailMetrics(reg),
 		Certificates: certs}
 	a.whatsAppReplies()
+	if err := a.whatsAppBot(); err != nil {
+		a.Close()
+		return nil, err
+	}
 	return a, nil
 }
 
