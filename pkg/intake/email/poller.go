@@ -27,10 +27,10 @@ type PollerStore interface {
 	Quarantine(ctx context.Context, q store.QuarantinedMail) error
 }
 
-// RawBlobs stores raw mail and gives it back.
+// RawBlobs stores raw mail and gives it back (blob.Store is one).
 type RawBlobs interface {
 	Blobs
-	Path(sum string) string
+	Open(sum string) (io.ReadSeekCloser, error)
 	// Sync makes what was stored so far durable, names included.
 	Sync() error
 }

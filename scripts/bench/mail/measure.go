@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/aduan/aduan/pkg/app"
-	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/blob"
 )
 
 func latencyCmd(args []string) error {
@@ -157,7 +157,7 @@ func putCmd(args []string) error {
 	size := fs.Int("size", 200<<10, "bytes per blob")
 	fs.Parse(args)
 
-	blobs, err := store.NewBlobs(*dir)
+	blobs, err := blob.NewDir(*dir)
 	if err != nil {
 		return err
 	}
