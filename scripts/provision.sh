@@ -15,7 +15,7 @@
 #              iPhones' HEIC photos; without it they ask for JPG. A failed install warns.
 #   s3         versitygw (an S3 gateway over a folder, Apache 2.0) on 127.0.0.1:7070 with the
 #              bucket "aduan", for ADUAN_BLOB_URL=s3://aduan?endpoint=http://127.0.0.1:7070
-#              (keys aduan / aduan-local-secret, loopback only); data in /var/lib/aduan-s3.
+#              (keys aduan / aduan-local-secret, loopback only); buckets in /var/lib/aduan-s3/data.
 #              The blob tests start versitygw servers of their own with the same binary.
 # To add a component (e.g. browser: chromium), write provision_<name>.
 set -euo pipefail
@@ -413,12 +413,13 @@ provision_s3() {
     log "versitygw already up on $S3_HOST:$S3_PORT"
   else
     port_open "$S3_HOST" "$S3_PORT" && die "cannot start versitygw: $S3_HOST:$S3_PORT is taken by another program"
-    as_root mkdir -p "$S3_DIR/data" "$S3_DIR/meta"
-    log "starting versitygw on $S3_HOST:$S3_PORT (data in $S3_DIR)"
-    # setsid -f: the gateway does not daemonise itself; it must outlive this script.
+    as_root mkdir -p "$S3_DIR/data"
+    log "starting versitygw on $S3_HOST:$S3_PORT (buckets in $S3_DIR/data)"
+    # setsid -f: the gateway does not daemonise itself; it must outlive this script. Object
+    # metadata goes in extended attributes (user.*), which ext4, XFS and tmpfs keep.
     run_detached "$S3_LOG" setsid -f bash -c 'echo $$ >"$1/versitygw.pid"; shift; exec "$@"' _ "$S3_DIR" \
       "$bin" --access "$S3_ACCESS" --secret "$S3_SECRET" --port "$S3_HOST:$S3_PORT" --quiet \
-      posix --sidecar "$S3_DIR/meta" "$S3_DIR/data"
+      posix "$S3_DIR/data"
   fi
   wait_for "versitygw on $S3_HOST:$S3_PORT" "$S3_LOG" s3_ready
   case "$(s3_curl HEAD "$S3_BUCKET")" in
