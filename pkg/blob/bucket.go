@@ -118,7 +118,10 @@ func requestTimeout(size int64) time.Duration {
 }
 
 // Put stores r's bytes as the object named by their sha256, unless the
-// bucket has it already, and returns once the store has it.
+// bucket has it already, and returns once the store has it. The upload
+// asks the store to write only when no such object exists (If-None-Match),
+// so new bytes, by far the most, take one request; a store that does not
+// know the condition writes the same bytes again, which is harmless.
 func (b *Bucket) Put(r io.Reader) (sum string, size int64, err error) {
 	sp, err := newSpool(r, b.tempDir)
 	if err != nil {
@@ -127,35 +130,44 @@ func (b *Bucket) Put(r io.Reader) (sum string, size int64, err error) {
 	defer sp.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), requestTimeout(sp.size))
 	defer cancel()
-	info, err := b.client.StatObject(ctx, b.bucket, sp.sum, minio.StatObjectOptions{})
-	switch {
-	case err == nil && info.Size == sp.size && time.Since(written(info)) < touchAfter:
+	err = b.send(ctx, sp, true)
+	if err == nil {
 		return sp.sum, sp.size, nil
-	case err == nil && info.Size == sp.size:
-		if err = b.touch(ctx, sp.sum); err == nil {
+	}
+	// Refused because the object exists (or the answer was lost): see what is there.
+	info, serr := b.client.StatObject(ctx, b.bucket, sp.sum, minio.StatObjectOptions{})
+	switch {
+	case serr == nil && info.Size == sp.size && time.Since(written(info)) < touchAfter:
+		return sp.sum, sp.size, nil
+	case serr == nil && info.Size == sp.size:
+		if serr = b.touch(ctx, sp.sum); serr == nil {
 			return sp.sum, sp.size, nil
-		} else if !missing(err) {
-			return "", 0, fmt.Errorf("store blob: %w", err)
 		}
-	case err != nil && !missing(err):
+	case serr == nil: // not the bytes it is named after: replace them
+		if serr = b.send(ctx, sp, false); serr == nil {
+			return sp.sum, sp.size, nil
+		}
+	}
+	if minio.ToErrorResponse(err).Code != minio.PreconditionFailed || serr == nil {
 		return "", 0, fmt.Errorf("store blob: %w", err)
 	}
-	if err := b.send(ctx, sp); err != nil {
-		return "", 0, fmt.Errorf("store blob: %w", err)
-	}
-	return sp.sum, sp.size, nil
+	return "", 0, fmt.Errorf("store blob: %w", serr)
 }
 
 // send uploads a spooled blob in one request carrying its sha256, which
 // the store checks the bytes against before it keeps the object: bytes
-// cut off or damaged on the way are refused, never stored as whole.
-func (b *Bucket) send(ctx context.Context, sp *spool) error {
+// cut off or damaged on the way are refused, never stored as whole. With
+// onlyNew the store is asked to keep them only if it has no such object.
+func (b *Bucket) send(ctx context.Context, sp *spool, onlyNew bool) error {
 	body, err := sp.reader()
 	if err != nil {
 		return err
 	}
-	_, err = b.core.PutObject(ctx, b.bucket, sp.sum, body, sp.size, "", sp.sum,
-		minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: true})
+	opts := minio.PutObjectOptions{ContentType: "application/octet-stream", DisableContentSha256: true}
+	if onlyNew {
+		opts.SetMatchETagExcept("*")
+	}
+	_, err = b.core.PutObject(ctx, b.bucket, sp.sum, body, sp.size, "", sp.sum, opts)
 	return err
 }
 

@@ -109,7 +109,7 @@ func copyOne(ctx context.Context, from *Dir, to *Bucket, sum string) (int64, err
 	}
 	sctx, cancel := context.WithTimeout(ctx, requestTimeout(sp.size))
 	defer cancel()
-	if err := to.send(sctx, sp); err != nil { // over a damaged object too
+	if err := to.send(sctx, sp, false); err != nil { // over a damaged object too
 		return 0, err
 	}
 	if err := to.check(ctx, sum); err != nil {
