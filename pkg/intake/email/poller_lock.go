@@ -16,6 +16,9 @@ type MailboxLocker interface {
 	LockMailbox(ctx context.Context, mailbox string, waiting func()) (*store.MailboxLock, error)
 }
 
+// The store is what app hands the poller: it must keep taking the lock.
+var _ MailboxLocker = (*store.Store)(nil)
+
 // Run reads the mailbox until ctx ends (see read). With a locker it first
 // takes the mailbox's lock, waiting while another poller holds it; a
 // poller whose lock is lost (its database connection died, so the other
