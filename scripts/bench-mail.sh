@@ -262,7 +262,7 @@ log "  $(field seconds "$FETCH2") s, $(field mails_per_s "$FETCH2") mails/s; CPU
 
 # ------------------------------------------------------------ 4. the drain
 
-# What storing one blob costs on the data directory's disk (Blobs.Put: written and renamed
+# What storing one blob costs on the data directory's disk (Dir.Put: written and renamed
 # into place; then Sync, for that blob alone): a photo and a raw mail.
 "$TOOL" put -dir "$DATA/put" -n 100 -size $(($(field photo_kb "$APPEND") * 1024)) >"$OUT/put.txt"
 "$TOOL" put -dir "$DATA/put" -n 100 -size $((MAIL_BYTES / N)) >>"$OUT/put.txt"
@@ -478,7 +478,7 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
   printf '%-44s %s\n' "  aduan CPU time" "user ${DRAIN_USER} s + sys ${DRAIN_SYS} s = $(div "$(awk -v u="$DRAIN_USER" -v s="$DRAIN_SYS" 'BEGIN{print (u+s)*1000}')" "$N" %.1f) ms per mail"
   printf '%-44s %s\n' "  CPU during the drain (% of all $NCPU cores)" "$(cat "$OUT/drain.cpu")"
   printf '%-44s %s\n' "  checked afterwards" "$CHECK"
-  printf '%-44s %s\n' "  one blob stored (Blobs.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
+  printf '%-44s %s\n' "  one blob stored (Dir.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
   if [ -n "$PROF_LINE" ]; then
     printf '%-44s %s\n' "profiled drain ($PROFILE_MAILS mails, Go profiler on)" "$(field seconds "$PROF_LINE") s = $PROF_RATE mails/s"
   fi

@@ -143,8 +143,8 @@ func profileCmd(args []string) error {
 
 // ------------------------------------------------------------ put
 
-// putCmd stores n blobs of size random bytes in dir with pkg/store's
-// Blobs.Put, as the poller does, each followed by a Sync of its own (the
+// putCmd stores n blobs of size random bytes in dir with pkg/blob's
+// Dir.Put, as the poller does, each followed by a Sync of its own (the
 // poller syncs a batch's blobs together), and reports the time of each
 // step per blob in milliseconds and whether the store writes with direct
 // I/O. The blobs are
