@@ -4,12 +4,16 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
+	"github.com/aduan/aduan/pkg/blob/blobtest"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/internal/logtest"
@@ -113,5 +117,38 @@ func TestPollersShareOneMailbox(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Errorf("Run = %v", err)
 		}
+	}
+}
+
+// The intake with attachments and raw mail in an S3 bucket: every mail
+// taken in once, read back from the bucket when it is not kept in memory.
+func TestPollerTakesInEveryMailOnceIntoABucket(t *testing.T) {
+	gw := blobtest.Start(t)
+	bucket, err := blob.NewBucket(context.Background(), gw.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := email.ParseCategoryRules(configs.Categories)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newPollerFixture(t)
+	box := email.Mailbox{Addr: f.srv.addr, User: imapUser, Password: imapPass, TLS: "none", Name: "INBOX",
+		Processed: "Processed", Quarantine: "Quarantine", PollInterval: 50 * time.Millisecond}
+	f.poller = email.NewPoller(box, f.store, f.ingest, email.NewAdapter(rules, bucket, email.Limits{}), bucket, quiet)
+	f.poller.BatchSize = 2
+	email.KeepNoRawInMemory(f.poller)
+	testTakesInEveryMailOnce(t, f)
+	want := storetest.Count(t, f.dbURL, `SELECT count(*) FROM (SELECT raw_sha256 FROM messages WHERE raw_sha256 <> ''
+		UNION SELECT raw_sha256 FROM ignored_mail UNION SELECT sha256 FROM attachments WHERE stored) s`)
+	entries, err := os.ReadDir(filepath.Join(gw.Dir(), "data", blobtest.Bucket))
+	var objects []string
+	for _, e := range entries {
+		if blob.ValidSum(e.Name()) { // the gateway keeps its temporary files in the bucket's folder too
+			objects = append(objects, e.Name())
+		}
+	}
+	if err != nil || want == 0 || len(objects) != want {
+		t.Fatalf("objects in the bucket %v (%v), want the %d blobs the rows name", objects, err, want)
 	}
 }
