@@ -21,6 +21,11 @@
 #   4. the drain: `/usr/bin/time -v bin/aduan poll --once` (wall time, peak RSS), the CPU split
 #      between aduan, PostgreSQL and Dovecot sampled from /proc, top and vmstat every 5 s; then
 #      checks N tickets, 3N attachments, an empty INBOX and N mails in Processed;
+#   4b. the drain again with the blob store in an S3 bucket (BENCH_S3=1, the default): the
+#      same mails moved back from Processed to the INBOX, a fresh database, the file drain's
+#      blobs removed, and `bin/aduan poll --once` with ADUAN_BLOB_URL naming a bucket of its own
+#      on the versitygw of `scripts/provision.sh s3` (removed at the end); its rate is set
+#      against the file drain's (target: at least 0.8);
 #   5. profile (BENCH_PROFILE=1): BENCH_PROFILE_MAILS more mails drained by the same code as
 #      `aduan poll --once` run inside the helper under the Go CPU profiler (not reported as
 #      throughput: it is a second, smaller run); with BENCH_PERF=1 also perf over the machine,
@@ -32,7 +37,7 @@
 #      send began (p50/p95/p99/max);
 #   7. prints a summary with the machine and the versions.
 #
-# Settings (environment): BENCH_MAIL_USER (sertifikat@kemkes.test), BENCH_APPEND_CONNS (4), BENCH_IDLE_MAILS (200), BENCH_IDLE_RATE (10),
+# Settings (environment): BENCH_S3 (1: also drain into an S3 bucket), BENCH_MAIL_USER (sertifikat@kemkes.test), BENCH_APPEND_CONNS (4), BENCH_IDLE_MAILS (200), BENCH_IDLE_RATE (10),
 # BENCH_PROFILE (1), BENCH_PROFILE_MAILS (2000, at most N), BENCH_PERF (0), BENCH_KEEP_DB (1: keep
 # aduan_bench_mail), BENCH_KEEP_MAIL (1: leave the mailbox full), BENCH_OUT (directory for raw
 # output; default a new one under /tmp; the data directory inside it is always removed),
@@ -55,6 +60,8 @@ PROFILE=${BENCH_PROFILE:-1}
 PROFILE_MAILS=${BENCH_PROFILE_MAILS:-2000}
 ((PROFILE_MAILS <= N)) || PROFILE_MAILS=$N
 PERF=${BENCH_PERF:-0}
+S3=${BENCH_S3:-1}
+S3_BUCKET=aduan-bench-mail S3_DIR=/var/lib/aduan-s3 S3_MADE=0
 KEEP_MAIL=${BENCH_KEEP_MAIL:-0}
 MAX_SECONDS=5400 QUIET_WAIT=60
 
@@ -85,6 +92,7 @@ bench_on_exit() {
     reset_mailbox || log "could not empty $MAIL_USER (see $OUT/reset.log)"
   fi
   rm -rf "$DATA" "$TOOL"
+  [ "$S3_MADE" = 0 ] || rm -rf "${S3_DIR:?}/data/$S3_BUCKET" "${S3_DIR:?}/meta/$S3_BUCKET"
 }
 bench_init bench-mail aduan_bench_mail
 DATA=$OUT/data TOOL=$OUT/bench-mail
@@ -205,7 +213,7 @@ for dir in /tmp /var/mail; do
 done
 log "disk: $(df -h /tmp | awk 'NR == 2 {print $4 " free on " $6}')"
 
-provision db mail
+if [ "$S3" = 1 ]; then provision db mail s3; else provision db mail; fi
 have vmstat || log "vmstat missing: no I/O view"
 build_aduan
 log "building the helper (scripts/bench/mail; its mails come from scripts/bench/synth)"
@@ -254,14 +262,14 @@ log "  $(field seconds "$FETCH2") s, $(field mails_per_s "$FETCH2") mails/s; CPU
 
 # ------------------------------------------------------------ 4. the drain
 
-# What storing one blob costs on the data directory's disk (Blobs.Put: written and renamed
+# What storing one blob costs on the data directory's disk (Dir.Put: written and renamed
 # into place; then Sync, for that blob alone): a photo and a raw mail.
 "$TOOL" put -dir "$DATA/put" -n 100 -size $(($(field photo_kb "$APPEND") * 1024)) >"$OUT/put.txt"
 "$TOOL" put -dir "$DATA/put" -n 100 -size $((MAIL_BYTES / N)) >>"$OUT/put.txt"
 PUT_PHOTO=$(sed -n 1p "$OUT/put.txt") PUT_MAIL=$(sed -n 2p "$OUT/put.txt")
 
 wait_quiet
-DRAIN_QUIET=$QUIET
+DRAIN_QUIET=$QUIET DRAIN_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 log "drain: /usr/bin/time -v bin/aduan poll --once ($N mails)"
 t0=$(now)
 /usr/bin/time -v -o "$OUT/drain.time" bin/aduan poll --once >"$OUT/drain.log" 2>&1 &
@@ -306,6 +314,67 @@ log "  $CHECK"
 if ! { [ "$TICKETS" = "$N" ] && [ "$ATTACH" = $((3 * N)) ] && [ "$STORED" = $((3 * N)) ] &&
   [ "$INBOX_AFTER" = 0 ] && [ "$PROCESSED" = "$N" ] && [ "$BLOBS" = $((4 * N)) ]; }; then
   die "the drain did not take every mail in: $CHECK"
+fi
+
+# ------------------------------------------------------------ 4b. the drain into an S3 bucket
+
+# s3_curl METHOD PATH: a signed request without a body to the provisioned versitygw.
+s3_curl() {
+  local method=(-X "$1")
+  [ "$1" = HEAD ] && method=(--head)
+  curl -s -o /dev/null -w '%{http_code}' "${method[@]}" --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user aduan:aduan-local-secret -H "x-amz-content-sha256: $(sha256sum </dev/null | cut -d' ' -f1)" \
+    "http://127.0.0.1:7070/$2"
+}
+S3_SECS='' S3_RATE='' S3_RATIO='' S3_CHECK=''
+if [ "$S3" = 1 ]; then
+  rm -rf "$DATA/blobs" # the file drain's, checked above: GBs
+  rm -rf "${S3_DIR:?}/data/$S3_BUCKET" "${S3_DIR:?}/meta/$S3_BUCKET"
+  S3_MADE=1
+  [ "$(s3_curl PUT "$S3_BUCKET")" = 200 ] || die "could not create the bucket $S3_BUCKET on versitygw 127.0.0.1:7070"
+  log "drain with the S3 blob store: the same mails back to the INBOX, a fresh database"
+  dove move -u "$MAIL_USER" INBOX mailbox Processed all >>"$OUT/reset.log" 2>&1 || die "moving the mails back failed"
+  [ "$(box_count INBOX)" = "$N" ] || die "INBOX holds $(box_count INBOX) mails, not $N, for the S3 drain"
+  make_db
+  wait_quiet
+  S3_QUIET=$QUIET S3_LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
+  log "drain (S3): ADUAN_BLOB_URL=s3://$S3_BUCKET… bin/aduan poll --once ($N mails)"
+  t0=$(now)
+  ADUAN_BLOB_URL="s3://$S3_BUCKET?endpoint=http://127.0.0.1:7070&region=us-east-1" \
+    ADUAN_S3_ACCESS_KEY=aduan ADUAN_S3_SECRET_KEY=aduan-local-secret \
+    /usr/bin/time -v -o "$OUT/drain-s3.time" bin/aduan poll --once >"$OUT/drain-s3.log" 2>&1 &
+  TIME_PID=$!
+  bg "$TIME_PID"
+  AD_PID=''
+  for _ in $(seq 1 50); do
+    AD_PID=$(pgrep -P "$TIME_PID" || true)
+    [ -z "$AD_PID" ] || break
+    sleep 0.1
+  done
+  [ -n "$AD_PID" ] || die "aduan poll (S3) did not start"
+  bg "$AD_PID"
+  sample drain-s3 "$AD_PID" 5 tickets_so_far
+  wait "$TIME_PID" || { tail -n 20 "$OUT/drain-s3.log" >&2; die "aduan poll --once (S3) failed"; }
+  t1=$(now)
+  forget "$TIME_PID"
+  forget "$AD_PID"
+  finish_sample drain-s3 aduan
+  S3_SECS=$(secs "$t0" "$t1")
+  S3_RATE=$(div "$N" "$S3_SECS")
+  S3_RATIO=$(div "$S3_RATE" "$DRAIN_RATE" %.2f)
+  S3_RSS=$(div "$(awk -F': ' '/Maximum resident set size/ {print $2}' "$OUT/drain-s3.time")" 1024 %.0f)
+  read -r TICKETS ATTACH STORED < <(sql "SELECT (SELECT count(*) FROM tickets), (SELECT count(*) FROM attachments),
+    (SELECT count(*) FROM attachments WHERE stored)" | tr '|' ' ')
+  OBJECTS=$(find "$S3_DIR/data/$S3_BUCKET" -type f | wc -l) OBJ_MB=$(du -sm "$S3_DIR/data/$S3_BUCKET" | cut -f1)
+  S3_CHECK="tickets=$TICKETS attachments=$ATTACH (stored $STORED) INBOX=$(box_count INBOX) Processed=$(box_count Processed) objects=$OBJECTS (${OBJ_MB} MB)"
+  log "  $S3_SECS s, $S3_RATE mails/s ($S3_RATIO of the file drain), peak RSS $S3_RSS MB; load before: $S3_LOAD"
+  log "  CPU $(cat "$OUT/drain-s3.cpu")"
+  log "  $S3_CHECK"
+  if ! { [ "$TICKETS" = "$N" ] && [ "$STORED" = $((3 * N)) ] && [ "$(box_count INBOX)" = 0 ] && [ "$OBJECTS" = $((4 * N)) ]; }; then
+    die "the S3 drain did not take every mail in: $S3_CHECK"
+  fi
+  rm -rf "${S3_DIR:?}/data/$S3_BUCKET" "${S3_DIR:?}/meta/$S3_BUCKET"
+  S3_MADE=0
 fi
 
 # ------------------------------------------------------------ 5. profile
@@ -397,14 +466,19 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
   printf '%-44s %s\n' "plain IMAP fetch (UID FETCH BODY.PEEK[] by 50)" \
     "$(field seconds "$FETCH") s = $(field mails_per_s "$FETCH") mails/s, $(field mb_per_s "$FETCH") MB/s (machine ${FETCH_QUIET}% idle before)"
   printf '%-44s %s\n' "  CPU during the fetch (a second, sampled run)" "$(cat "$OUT/fetch.cpu") ($(field mails_per_s "$FETCH2") mails/s)"
-  printf '%-44s %s\n' "drain: aduan poll --once" "$DRAIN_SECS s = $DRAIN_RATE mails/s, $DRAIN_MB MB/s (machine ${DRAIN_QUIET}% idle before)"
+  printf '%-44s %s\n' "drain: aduan poll --once" "$DRAIN_SECS s = $DRAIN_RATE mails/s, $DRAIN_MB MB/s (machine ${DRAIN_QUIET}% idle before, load $DRAIN_LOAD)"
   printf '%-44s %s\n' "  ratio drain / plain fetch" "$RATIO"
+  if [ -n "$S3_RATE" ]; then
+    printf '%-44s %s\n' "drain with blobs in an S3 bucket (versitygw)" "$S3_SECS s = $S3_RATE mails/s, $S3_RATIO of the file drain (machine ${S3_QUIET}% idle before, load $S3_LOAD); peak RSS $S3_RSS MB"
+    printf '%-44s %s\n' "  CPU during the S3 drain" "$(cat "$OUT/drain-s3.cpu")"
+    printf '%-44s %s\n' "  checked afterwards" "$S3_CHECK"
+  fi
   printf '%-44s %s\n' "  CPU a mail may cost for a ratio of 0.5" "$BUDGET ms on $NCPU cores (all of them busy); the drain used $(DRAIN_ALL=$(field all "$(sed 's/.*per mail: //' "$OUT/drain.cpu")"); echo "${DRAIN_ALL:-n/a}") ms"
   printf '%-44s %s\n' "  peak RSS of the poller" "$DRAIN_RSS MB"
   printf '%-44s %s\n' "  aduan CPU time" "user ${DRAIN_USER} s + sys ${DRAIN_SYS} s = $(div "$(awk -v u="$DRAIN_USER" -v s="$DRAIN_SYS" 'BEGIN{print (u+s)*1000}')" "$N" %.1f) ms per mail"
   printf '%-44s %s\n' "  CPU during the drain (% of all $NCPU cores)" "$(cat "$OUT/drain.cpu")"
   printf '%-44s %s\n' "  checked afterwards" "$CHECK"
-  printf '%-44s %s\n' "  one blob stored (Blobs.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
+  printf '%-44s %s\n' "  one blob stored (Dir.Put, then its Sync)" "$(field size "$PUT_PHOTO") B: $(field mean_ms "$PUT_PHOTO") + $(field sync_mean_ms "$PUT_PHOTO") ms; $(field size "$PUT_MAIL") B: $(field mean_ms "$PUT_MAIL") + $(field sync_mean_ms "$PUT_MAIL") ms (Put p99 $(field p99_ms "$PUT_MAIL") ms); direct I/O $(field direct "$PUT_MAIL"); means of 100"
   if [ -n "$PROF_LINE" ]; then
     printf '%-44s %s\n' "profiled drain ($PROFILE_MAILS mails, Go profiler on)" "$(field seconds "$PROF_LINE") s = $PROF_RATE mails/s"
   fi
@@ -420,6 +494,7 @@ P99_S=$(div "$(field p99_ms "$LAT")" 1000 %.2f)
   printf '%-44s %s\n' "" "(from SMTP acceptance: p50 $(field accepted_p50_ms "$LAT") ms, p99 $(field accepted_p99_ms "$LAT") ms; SMTP send p50 $(field send_p50_ms "$SMTP_LINE") ms; poller peak RSS $IDLE_RSS MB)"
   echo
   echo "targets:   drain >= 100 mails/s: $(met "$DRAIN_RATE" '>=' 100); ratio >= 0.5: $(met "$RATIO" '>=' 0.5);" \
+    "S3 drain >= 0.8 of the file drain: $(met "${S3_RATIO:-n/a}" '>=' 0.8);" \
     "peak RSS <= 256 MB: $(met "$DRAIN_RSS" '<=' 256); IDLE p99 <= 5 s: $(met "$P99_S" '<=' 5)"
   echo "raw output: $OUT"
 } | tee "$OUT/summary.txt"

@@ -15,6 +15,10 @@
 #              iPhones' HEIC photos; without it they ask for JPG. A failed install warns.
 #   poppler    optional: pdftotext and pdftoppm (poppler-utils), with which the certificate
 #              tests read the PDF as a viewer does. A failed install warns.
+#   s3         versitygw (an S3 gateway over a folder, Apache 2.0) on 127.0.0.1:7070 with the
+#              bucket "aduan", for ADUAN_BLOB_URL=s3://aduan?endpoint=http://127.0.0.1:7070
+#              (keys aduan / aduan-local-secret, loopback only); buckets in /var/lib/aduan-s3/data.
+#              The blob tests start versitygw servers of their own with the same binary.
 # To add a component (e.g. browser: chromium), write provision_<name>.
 set -euo pipefail
 
@@ -367,6 +371,67 @@ provision_mail() {
   wait_for "Postfix SMTP on $MAIL_HOST:$SMTP_PORT" "$MAIL_LOG_DIR/postfix.log" smtp_ready
   log "mail: SMTP $MAIL_HOST:$SMTP_PORT, IMAP $MAIL_HOST:$IMAP_PORT, users $(mail_users | paste -sd ' ')," \
     "password $MAIL_PASSWORD (plain, no TLS; scripts/mail/reset.sh empties the mailboxes)"
+}
+
+# ---------------------------------------------------------------- S3 (versitygw)
+
+S3_HOST=127.0.0.1 S3_PORT=${PROVISION_S3_PORT:-7070} S3_BUCKET=aduan
+S3_ACCESS=aduan S3_SECRET=aduan-local-secret # fixed: the gateway only listens on loopback
+S3_DIR=${PROVISION_S3_DIR:-/var/lib/aduan-s3} S3_LOG=/var/log/aduan-s3.log
+VERSITYGW_VERSION=v1.8.0
+
+versitygw_bin() { # prints the versitygw binary, installing it first when missing
+  local gobin
+  gobin=$(go env GOBIN)
+  [ -n "$gobin" ] || gobin="$(go env GOPATH)/bin"
+  if ! [ -x "$gobin/versitygw" ]; then
+    have go || die "go not found: it builds versitygw"
+    log "installing versitygw $VERSITYGW_VERSION into $gobin (go install)"
+    GOFLAGS=-buildvcs=false go install "github.com/versity/versitygw/cmd/versitygw@$VERSITYGW_VERSION" >&2 ||
+      die "go install versitygw failed"
+  fi
+  echo "$gobin/versitygw"
+}
+
+s3_pid() { # prints the pid of the running gateway, if any
+  local pid
+  pid=$(cat "$S3_DIR/versitygw.pid" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = versitygw ] && echo "$pid"
+}
+
+s3_curl() { # s3_curl METHOD PATH: a signed request without a body; prints the HTTP status
+  local method=(-X "$1")
+  [ "$1" = HEAD ] && method=(--head)
+  curl -s -o /dev/null -w '%{http_code}' "${method[@]}" --aws-sigv4 "aws:amz:us-east-1:s3" \
+    --user "$S3_ACCESS:$S3_SECRET" -H "x-amz-content-sha256: $(sha256sum </dev/null | cut -d' ' -f1)" \
+    "http://$S3_HOST:$S3_PORT/$2"
+}
+s3_ready() { [ "$(s3_curl GET '')" = 200 ]; }
+
+provision_s3() {
+  local bin
+  bin=$(versitygw_bin)
+  if s3_pid >/dev/null; then
+    log "versitygw already up on $S3_HOST:$S3_PORT"
+  else
+    port_open "$S3_HOST" "$S3_PORT" && die "cannot start versitygw: $S3_HOST:$S3_PORT is taken by another program"
+    as_root mkdir -p "$S3_DIR/data"
+    log "starting versitygw on $S3_HOST:$S3_PORT (buckets in $S3_DIR/data)"
+    # setsid -f: the gateway does not daemonise itself; it must outlive this script. Object
+    # metadata goes in extended attributes (user.*), which ext4, XFS and tmpfs keep.
+    run_detached "$S3_LOG" setsid -f bash -c 'echo $$ >"$1/versitygw.pid"; shift; exec "$@"' _ "$S3_DIR" \
+      "$bin" --access "$S3_ACCESS" --secret "$S3_SECRET" --port "$S3_HOST:$S3_PORT" --quiet \
+      posix "$S3_DIR/data"
+  fi
+  wait_for "versitygw on $S3_HOST:$S3_PORT" "$S3_LOG" s3_ready
+  case "$(s3_curl HEAD "$S3_BUCKET")" in
+    200) log "bucket $S3_BUCKET present" ;;
+    404) [ "$(s3_curl PUT "$S3_BUCKET")" = 200 ] || die "could not create bucket $S3_BUCKET (log: $S3_LOG)"
+         log "bucket $S3_BUCKET created" ;;
+    *) die "bucket $S3_BUCKET: unexpected answer from versitygw (log: $S3_LOG)" ;;
+  esac
+  log "s3: ADUAN_BLOB_URL='s3://$S3_BUCKET?endpoint=http://$S3_HOST:$S3_PORT&region=us-east-1'" \
+    "ADUAN_S3_ACCESS_KEY=$S3_ACCESS ADUAN_S3_SECRET_KEY=$S3_SECRET"
 }
 
 # ---------------------------------------------------------------- components

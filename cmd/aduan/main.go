@@ -41,12 +41,17 @@ Commands:
   retention purge [--dry-run]
                            purge what the retention period no longer keeps;
                            --dry-run says what would go and changes nothing
+  blob copy [--from DIR] [--workers N]
+                           copy the data directory's files into the bucket
+                           ADUAN_BLOB_URL names, each checked read back;
+                           safe to run again
   config                   print the configuration, secrets masked
 
 Configuration comes from the environment (DATABASE_URL, REDIS_URL,
 ADUAN_HTTP_ADDR, ADUAN_DATA_DIR, ADUAN_IMAP_*, ADUAN_SMTP_*, ADUAN_MAIL_FROM,
 ADUAN_RETENTION_PERIOD, ADUAN_TRUSTED_PROXIES, ADUAN_SECURE_COOKIES, ADUAN_WA_*,
-ADUAN_PUBLIC_URL, ADUAN_CERT_KEY, ADUAN_CERT_KEY_FILE, ADUAN_OTP_SECRET)
+ADUAN_PUBLIC_URL, ADUAN_CERT_KEY, ADUAN_CERT_KEY_FILE, ADUAN_OTP_SECRET, ADUAN_BLOB_URL,
+ADUAN_S3_ACCESS_KEY, ADUAN_S3_SECRET_KEY)
 over an optional YAML file (--config or ADUAN_CONFIG).
 `
 
@@ -90,6 +95,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "config":
 		fmt.Fprint(stdout, cfg.String())
 		return nil
+	case "blob":
+		return blobCommand(ctx, cfg, rest, stdout, stderr)
 	case "migrate", "serve", "all", "poll", "worker", "user", "seed", "retention", "registry":
 	default:
 		return usageError{fmt.Sprintf("unknown command %q; see aduan help", cmd)}

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/certificate"
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
@@ -29,7 +30,7 @@ type App struct {
 	Log      *slog.Logger
 	Store    *store.Store
 	Redis    *redis.Client
-	Blobs    *store.Blobs
+	Blobs    blob.Store
 	Ingester *intake.Ingester
 	Desk     *desk.Desk
 	Rules    Rules
@@ -97,12 +98,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		st.Close()
 		return nil, fmt.Errorf("REDIS_URL: %w", err)
 	}
-	blobs, err := store.NewBlobs(cfg.DataDir)
+	blobs, err := blob.Open(ctx, cfg.Blob, cfg.DataDir)
 	if err != nil {
 		st.Close()
 		return nil, err
 	}
-	log.Debug("blob store", "dir", cfg.DataDir, "direct_io", blobs.Direct())
+	log.Debug("blob store", "store", blobs)
 	rules, err := LoadRules(cfg)
 	if err != nil {
 		st.Close()

@@ -12,6 +12,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/internal/tlsmode"
 	"github.com/aduan/aduan/pkg/retention"
@@ -30,6 +31,9 @@ type Config struct {
 	TokenTTL time.Duration `yaml:"token_ttl"`
 	// MaxDBConns caps PostgreSQL connections of one process.
 	MaxDBConns int `yaml:"max_db_conns"`
+	// Blob is where attachments and raw mail live: the data directory
+	// unless Blob.URL names an S3 bucket (ADUAN_BLOB_URL).
+	Blob blob.Config `yaml:"blob"`
 	// Files that replace the built-in rules (configs/*.yaml); empty keeps
 	// the built-in ones.
 	CategoriesFile string `yaml:"categories_file"`
@@ -215,6 +219,11 @@ func LoadConfig(path string, getenv func(string) string) (Config, error) {
 	str(&cfg.RedisURL, "REDIS_URL")
 	str(&cfg.HTTPAddr, "ADUAN_HTTP_ADDR")
 	str(&cfg.DataDir, "ADUAN_DATA_DIR")
+	str(&cfg.Blob.URL, "ADUAN_BLOB_URL")
+	str(&cfg.Blob.AccessKey, "AWS_ACCESS_KEY_ID")
+	str(&cfg.Blob.SecretKey, "AWS_SECRET_ACCESS_KEY")
+	str(&cfg.Blob.AccessKey, "ADUAN_S3_ACCESS_KEY")
+	str(&cfg.Blob.SecretKey, "ADUAN_S3_SECRET_KEY")
 	str(&cfg.LogLevel, "ADUAN_LOG_LEVEL")
 	str(&cfg.CategoriesFile, "ADUAN_CATEGORIES_FILE")
 	str(&cfg.RoutingFile, "ADUAN_ROUTING_FILE")
@@ -325,6 +334,7 @@ func (c Config) String() string {
 	c.WhatsApp.VerifyToken = maskSecret(c.WhatsApp.VerifyToken)
 	c.WhatsApp.AccessToken = maskSecret(c.WhatsApp.AccessToken)
 	c.WhatsApp.SMSToken = maskSecret(c.WhatsApp.SMSToken)
+	c.Blob.SecretKey = maskSecret(c.Blob.SecretKey)
 	b, err := yaml.Marshal(c)
 	if err != nil {
 		return err.Error()

@@ -91,13 +91,14 @@ func TestConfigStringMasksSecrets(t *testing.T) {
 	cfg.RedisURL = "redis://:redis-s3cret@cache:6379/0"
 	cfg.IMAP.Password = "imap-s3cret"
 	cfg.SMTP.Password = "smtp-s3cret"
+	cfg.Blob.SecretKey = "bucket-s3cret"
 	cfg.IMAP.Accounts = []IMAPAccount{{Addr: "legacy:993", User: "sertifikat", Password: "legacy-s3cret", TLS: "tls",
 		Mailboxes: []string{"INBOX"}}}
 	out := cfg.String()
 	if cfg.IMAP.Accounts[0].Password != "legacy-s3cret" {
 		t.Errorf("printing the config changed it")
 	}
-	for _, secret := range []string{"db-s3cret", "redis-s3cret", "imap-s3cret", "smtp-s3cret", "legacy-s3cret"} {
+	for _, secret := range []string{"db-s3cret", "redis-s3cret", "imap-s3cret", "smtp-s3cret", "legacy-s3cret", "bucket-s3cret"} {
 		if strings.Contains(out, secret) {
 			t.Errorf("printed config shows %q:\n%s", secret, out)
 		}
@@ -130,5 +131,20 @@ func TestLoadConfigWhatsApp(t *testing.T) {
 	}
 	if (DefaultConfig().WhatsApp != WhatsAppConfig{}) {
 		t.Errorf("by default nothing is configured: %+v", DefaultConfig().WhatsApp)
+	}
+}
+
+// The bucket's keys come from Aduan's own variables, else the standard AWS ones.
+func TestLoadConfigBlob(t *testing.T) {
+	env := map[string]string{"ADUAN_BLOB_URL": "s3://aduan?endpoint=http://127.0.0.1:7070",
+		"AWS_ACCESS_KEY_ID": "aws-key", "AWS_SECRET_ACCESS_KEY": "aws-secret"}
+	cfg, err := LoadConfig("", func(k string) string { return env[k] })
+	if err != nil || cfg.Blob.URL != env["ADUAN_BLOB_URL"] || cfg.Blob.AccessKey != "aws-key" || cfg.Blob.SecretKey != "aws-secret" {
+		t.Fatalf("blob config = %+v, %v", cfg.Blob, err)
+	}
+	env["ADUAN_S3_ACCESS_KEY"], env["ADUAN_S3_SECRET_KEY"] = "aduan-key", "aduan-secret"
+	if cfg, err = LoadConfig("", func(k string) string { return env[k] }); err != nil ||
+		cfg.Blob.AccessKey != "aduan-key" || cfg.Blob.SecretKey != "aduan-secret" {
+		t.Fatalf("blob config = %+v, %v; want Aduan's own keys first", cfg.Blob, err)
 	}
 }

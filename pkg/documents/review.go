@@ -46,7 +46,7 @@ type Store interface {
 }
 
 // Blobs is where attachments' bytes are read and derivatives written;
-// *store.Blobs is one.
+// *blob.Dir is one.
 type Blobs interface {
 	Open(sum string) (io.ReadSeekCloser, error)
 	Put(r io.Reader) (sum string, size int64, err error)

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/notify"
@@ -26,7 +27,7 @@ const vaccinePayload = "VAKSIN|3201014508850001|DOSIS 2|TEST"
 type docsFixture struct {
 	store    *store.Store
 	dbURL    string
-	blobs    *store.Blobs
+	blobs    *blob.Dir
 	mx       *notifytest.MailServer
 	notifier *notify.Notifier
 	ingester *intake.Ingester
@@ -36,7 +37,7 @@ type docsFixture struct {
 func newDocsFixture(t testing.TB) *docsFixture {
 	t.Helper()
 	s, dbURL := storetest.New(t)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

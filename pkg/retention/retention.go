@@ -30,7 +30,7 @@ type Store interface {
 	ForgetQueuedBlobs(ctx context.Context, sums []string) error
 }
 
-// Blobs deletes stored bytes; every blob backend offers it (store.Blobs.Delete).
+// Blobs deletes stored bytes; every blob backend offers it (blob.Store.Delete).
 type Blobs interface {
 	Delete(ctx context.Context, sum string, writtenBefore time.Time) (bool, error)
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/retention"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
@@ -31,12 +32,12 @@ type fixture struct {
 	t     *testing.T
 	s     *store.Store
 	dbURL string
-	blobs *store.Blobs
+	blobs *blob.Dir
 }
 
 func newFixture(t *testing.T) *fixture {
 	s, dbURL := storetest.New(t)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/notify"
@@ -37,7 +38,7 @@ const mailFrom = "PeduliLindungi <pedulilindungi@kemkes.go.id>"
 func TestOneAnswerPerMailThroughTheQueue(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	s, _ := storetest.New(t)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/intake/whatsapp"
 	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/notify/notifytest"
@@ -45,7 +46,7 @@ func TestWhatsAppThroughTheQueue(t *testing.T) {
 	defer rc.Close()
 	g := notifytest.NewGraph(t)
 	api := notify.NewCloudAPI(g.URL, notifytest.GraphToken, nil)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

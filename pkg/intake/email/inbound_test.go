@@ -12,9 +12,9 @@ import (
 	"testing"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
-	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -24,7 +24,7 @@ func adapterFor(t *testing.T, limits email.Limits) *email.Adapter {
 	if err != nil {
 		t.Fatal(err)
 	}
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,10 +27,10 @@ type PollerStore interface {
 	Quarantine(ctx context.Context, q store.QuarantinedMail) error
 }
 
-// RawBlobs stores raw mail and gives it back.
+// RawBlobs stores raw mail and gives it back (blob.Store is one).
 type RawBlobs interface {
 	Blobs
-	Path(sum string) string
+	Open(sum string) (io.ReadSeekCloser, error)
 	// Sync makes what was stored so far durable, names included.
 	Sync() error
 }
@@ -50,6 +50,7 @@ type Poller struct {
 	ingester Ingester
 	adapter  *Adapter
 	blobs    RawBlobs
+	locker   MailboxLocker // nil: nothing keeps a second poller off the mailbox
 	log      *slog.Logger
 	// BatchSize is how many mails one FETCH asks for.
 	BatchSize int
@@ -68,21 +69,25 @@ type Poller struct {
 	settled    atomic.Int64   // mails flagged or moved aside so far: what a session got done
 }
 
-// NewPoller returns a poller of box.
+// NewPoller returns a poller of box. When s can lock mailboxes
+// (MailboxLocker, as *store.Store does), the poller reads box only while
+// it holds its lock, so pollers may be started on several machines.
 func NewPoller(box Mailbox, s PollerStore, ing Ingester, a *Adapter, blobs RawBlobs, log *slog.Logger) *Poller {
 	if box.PollInterval <= 0 {
 		box.PollInterval = 30 * time.Second
 	}
-	return &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
+	p := &Poller{box: box, store: s, ingester: ing, adapter: a, blobs: blobs, log: log.With("mailbox", box.Key()),
 		BatchSize: 50, MaxAttempts: 3, Takers: 4, OnceAttempts: 8, rawBuffers: rawBuffers{budget: rawBudget}}
+	p.locker, _ = s.(MailboxLocker)
+	return p
 }
 
-// Run reads the mailbox until ctx ends, reconnecting with backoff when the
-// connection drops; the backoff starts over after a session that got
+// read reads the mailbox until ctx ends, reconnecting with backoff when
+// the connection drops; the backoff starts over after a session that got
 // something done. With once, it drains what is there and returns, or
 // returns the last error once OnceAttempts sessions in a row got nothing
 // done (a wrong password, a database that stays away).
-func (p *Poller) Run(ctx context.Context, once bool) error {
+func (p *Poller) read(ctx context.Context, once bool) error {
 	backoff, fruitless := time.Duration(0), 0
 	for {
 		start, settled := time.Now(), p.settled.Load()

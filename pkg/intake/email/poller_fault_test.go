@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/store"
@@ -215,7 +216,7 @@ func newFaultFixtureWith(t *testing.T, rule *cutRule, via func(dbURL string) *st
 		f.ingest.real = intake.NewIngester(st, quiet)
 	}
 	f.spy = &failureSpy{Store: st}
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/aduan/aduan/configs"
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/intake"
 	"github.com/aduan/aduan/pkg/intake/email"
 	"github.com/aduan/aduan/pkg/internal/logtest"
@@ -204,7 +205,7 @@ type pollerFixture struct {
 	dbURL  string
 	ingest *flakyIngester
 	poller *email.Poller
-	blobs  *store.Blobs
+	blobs  *blob.Dir
 	logs   *logtest.Buffer // what the poller logged
 }
 
@@ -247,7 +248,7 @@ func newPollerFixture(t *testing.T) *pollerFixture {
 func newPollerFixtureOn(t *testing.T, srv *imapServer) *pollerFixture {
 	t.Helper()
 	s, dbURL := storetest.New(t)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

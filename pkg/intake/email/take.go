@@ -55,7 +55,7 @@ func (p *Poller) takeOne(ctx context.Context, uidValidity uint32, j mailJob, mem
 // take parses and ingests one raw mail. What it reads and decodes lives in
 // mem, which the next mail reuses: nothing of it outlives the call.
 func (p *Poller) take(ctx context.Context, j mailJob, mem *takerMemory) error {
-	raw, err := mem.read(j, p.blobs.Path(j.sum))
+	raw, err := mem.read(j, p.blobs)
 	if err != nil {
 		return fmt.Errorf("%w: read stored mail: %v", errTransient, err)
 	}

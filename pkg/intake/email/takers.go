@@ -7,7 +7,6 @@ import (
 	"hash/fnv"
 	"io"
 	"net/mail"
-	"os"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -147,9 +146,9 @@ type takerMemory struct {
 	parser parser
 }
 
-// read returns j's raw mail: the bytes it holds, or else those of the
-// blob at path, read into memory valid until the next read.
-func (m *takerMemory) read(j mailJob, path string) ([]byte, error) {
+// read returns j's raw mail: the bytes it holds, or else those of its
+// blob, read into memory valid until the next read.
+func (m *takerMemory) read(j mailJob, blobs RawBlobs) ([]byte, error) {
 	if j.raw != nil {
 		return j.raw.Bytes(), nil
 	}
@@ -157,7 +156,7 @@ func (m *takerMemory) read(j mailJob, path string) ([]byte, error) {
 		m.raw = bytes.Buffer{} // let one large mail's buffer go
 	}
 	m.raw.Reset()
-	f, err := os.Open(path)
+	f, err := blobs.Open(j.sum)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +175,7 @@ func (p *Poller) sender(j mailJob) string {
 	if j.raw != nil {
 		head = bytes.NewReader(j.raw.Bytes())
 	} else {
-		f, err := os.Open(p.blobs.Path(j.sum))
+		f, err := p.blobs.Open(j.sum)
 		if err != nil {
 			return ""
 		}

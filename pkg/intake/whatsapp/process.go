@@ -35,7 +35,7 @@ type Store interface {
 	FinishWhatsAppInbound(ctx context.Context, id int64) error
 }
 
-// Blobs keeps downloaded media; *store.Blobs is one.
+// Blobs keeps downloaded media; *blob.Dir is one.
 type Blobs interface {
 	Put(r io.Reader) (sum string, size int64, err error)
 	Sync() error

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aduan/aduan/pkg/blob"
 	"github.com/aduan/aduan/pkg/intake/whatsapp"
 	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/notify/notifytest"
@@ -57,13 +58,13 @@ type fixture struct {
 	graph *notifytest.Graph
 	conv  *recorder
 	proc  *whatsapp.Processor
-	blobs *store.Blobs
+	blobs *blob.Dir
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	s, db := storetest.New(t)
-	blobs, err := store.NewBlobs(t.TempDir())
+	blobs, err := blob.NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

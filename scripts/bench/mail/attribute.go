@@ -12,7 +12,7 @@ import (
 
 // cost is one share of the poller's CPU: the samples whose call stack
 // passes through a frame containing one of the patterns, checked in the
-// order of the costs below (sha256 inside Blobs.Put counts as sha256).
+// order of the costs below (sha256 inside Dir.Put counts as sha256).
 // Stored is work every complaint costs whatever the code around it: its
 // 1.4 MB hashed for their content addresses, the photos decoded, and the
 // files written and made durable.
@@ -25,8 +25,8 @@ type cost struct {
 var costs = []cost{
 	{"sha256 of the raw mail and the photos", []string{"crypto/internal/fips140/sha256.", "crypto/sha256."}, true},
 	{"base64 decoding of the photos", []string{"encoding/base64."}, true},
-	{"blob files: create, write, rename (Blobs.Put, kernel included)", []string{"store.(*Blobs).Put"}, true},
-	{"blob files: fsync (Blobs.Sync)", []string{"store.(*Blobs).Sync"}, true},
+	{"blob files: create, write, rename (Dir.Put, kernel included)", []string{"blob.(*Dir).Put"}, true},
+	{"blob files: fsync (Dir.Sync)", []string{"blob.(*Dir).Sync"}, true},
 	{"ticket in PostgreSQL: client side (Ingest: gorm, pgx, socket)", []string{"intake.(*Ingester).Ingest"}, false},
 	{"MIME parsing (lift, enmime, charset detection)", []string{"email.(*parser).parse"}, false},
 	{"form, category, thread hints (Adapter.Inbound)", []string{"email.(*Adapter).Inbound"}, false},

@@ -13,7 +13,7 @@
 //	mail profile -cpu F [-mem G]             run `aduan poll --once` in this process (same code as
 //	                                         cmd/aduan) under the CPU profiler
 //	mail sample  [-k 0]                      write corpus mail k to stdout (to look at, or parse)
-//	mail put     -dir D [-n 100] [-size S]   what pkg/store.Blobs.Put costs for one blob of S bytes
+//	mail put     -dir D [-n 100] [-size S]   what pkg/blob.Dir.Put costs for one blob of S bytes
 //	                                         in data directory D
 //	mail attribute [-comm C] [-freq F] -mails N
 //	                                         split process C's CPU in `perf script` output (stdin)

@@ -19,7 +19,7 @@ import (
 	"time"
 
 	"github.com/aduan/aduan/pkg/app"
-	"github.com/aduan/aduan/pkg/store"
+	"github.com/aduan/aduan/pkg/blob"
 )
 
 func latencyCmd(args []string) error {
@@ -143,8 +143,8 @@ func profileCmd(args []string) error {
 
 // ------------------------------------------------------------ put
 
-// putCmd stores n blobs of size random bytes in dir with pkg/store's
-// Blobs.Put, as the poller does, each followed by a Sync of its own (the
+// putCmd stores n blobs of size random bytes in dir with pkg/blob's
+// Dir.Put, as the poller does, each followed by a Sync of its own (the
 // poller syncs a batch's blobs together), and reports the time of each
 // step per blob in milliseconds and whether the store writes with direct
 // I/O. The blobs are
@@ -157,7 +157,7 @@ func putCmd(args []string) error {
 	size := fs.Int("size", 200<<10, "bytes per blob")
 	fs.Parse(args)
 
-	blobs, err := store.NewBlobs(*dir)
+	blobs, err := blob.NewDir(*dir)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package store
+package blob
 
 import (
 	"bytes"
@@ -16,10 +16,10 @@ import (
 
 // blobStores returns a blob store writing with direct I/O (when the test
 // directory's file system takes it) and one writing through the page cache.
-func blobStores(t *testing.T) map[string]*Blobs {
+func blobStores(t *testing.T) map[string]*Dir {
 	t.Helper()
-	stores := map[string]*Blobs{}
-	direct, err := NewBlobs(t.TempDir())
+	stores := map[string]*Dir{}
+	direct, err := NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func blobStores(t *testing.T) map[string]*Blobs {
 	} else {
 		t.Logf("%s does not take direct writes; only the buffered path is tested", direct.dir)
 	}
-	buffered, err := NewBlobs(t.TempDir())
+	buffered, err := NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func blobStores(t *testing.T) map[string]*Blobs {
 	return stores
 }
 
-func TestBlobsPut(t *testing.T) {
+func TestDirPut(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for mode, b := range blobStores(t) {
 		t.Run(mode, func(t *testing.T) {
@@ -72,7 +72,7 @@ func TestBlobsPut(t *testing.T) {
 }
 
 // A reader that fails stores nothing and leaves nothing behind.
-func TestBlobsPutReadError(t *testing.T) {
+func TestDirPutReadError(t *testing.T) {
 	for mode, b := range blobStores(t) {
 		t.Run(mode, func(t *testing.T) {
 			src := io.MultiReader(bytes.NewReader(make([]byte, 1<<20+10)), iotest.ErrReader(errors.New("connection reset")))
@@ -89,8 +89,8 @@ func TestBlobsPutReadError(t *testing.T) {
 
 // Sync syncs each blob stored since the last one, and each directory a blob
 // went into once, and keeps what it could not sync for the next time.
-func TestBlobsSync(t *testing.T) {
-	b, err := NewBlobs(t.TempDir())
+func TestDirSync(t *testing.T) {
+	b, err := NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,12 +131,12 @@ func TestBlobsSync(t *testing.T) {
 	}
 }
 
-// BenchmarkBlobsBatch stores the files of 50 complaint mails (the raw mail,
+// BenchmarkDirBatch stores the files of 50 complaint mails (the raw mail,
 // 828 KB, and three 201 KB photos each: one poller batch) and makes them
 // durable, either the way Put used to (each file fsynced as it is written,
 // the directories at the end of the batch) or with one Sync for the batch,
 // as now. One op is the whole batch.
-func BenchmarkBlobsBatch(b *testing.B) {
+func BenchmarkDirBatch(b *testing.B) {
 	r := rand.New(rand.NewPCG(3, 4))
 	files := make([][]byte, 0, 4)
 	for _, n := range []int{828 << 10, 201 << 10, 201 << 10, 201 << 10} {
@@ -152,7 +152,7 @@ func BenchmarkBlobsBatch(b *testing.B) {
 			name = "sync-per-file"
 		}
 		b.Run(name, func(b *testing.B) {
-			blobs, err := NewBlobs(b.TempDir())
+			blobs, err := NewDir(b.TempDir())
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -1,4 +1,4 @@
-package store
+package blob
 
 import (
 	"context"
@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-func TestBlobsDelete(t *testing.T) {
-	b, err := NewBlobs(t.TempDir())
+func TestDirDelete(t *testing.T) {
+	b, err := NewDir(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package store
+package blob
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // row not committed yet: the caller checks that no committed row names
 // sum, and writtenBefore covers the rows still on their way. Every blob
 // backend (this folder, an object store) offers the same.
-func (b *Blobs) Delete(_ context.Context, sum string, writtenBefore time.Time) (bool, error) {
+func (b *Dir) Delete(_ context.Context, sum string, writtenBefore time.Time) (bool, error) {
 	path := b.Path(sum)
 	if path == "" {
 		return false, fmt.Errorf("delete blob: %q is not a sha256", sum)

@@ -1,4 +1,4 @@
-package store
+package blob
 
 import (
 	"hash"
@@ -26,7 +26,7 @@ func alignedChunk() []byte {
 
 // probeDirect says whether the blob directory's file system takes direct
 // writes of aligned blocks (tmpfs and some network file systems do not).
-func (b *Blobs) probeDirect() bool {
+func (b *Dir) probeDirect() bool {
 	f, err := os.CreateTemp(b.dir, ".probe-*")
 	if err != nil {
 		return false
@@ -47,7 +47,7 @@ func (b *Blobs) probeDirect() bool {
 // that do not fill a block go through the page cache, and the file's size
 // and place on disk (and the disk's own cache) wait for Sync. It returns
 // the file's name and size.
-func (b *Blobs) writeDirect(r io.Reader, h hash.Hash) (name string, size int64, err error) {
+func (b *Dir) writeDirect(r io.Reader, h hash.Hash) (name string, size int64, err error) {
 	buf, _ := b.buffers.Get().(*[]byte)
 	if buf == nil {
 		chunk := alignedChunk()

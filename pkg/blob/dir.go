@@ -1,4 +1,4 @@
-package store
+package blob
 
 import (
 	"cmp"
@@ -9,21 +9,18 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sync"
-
-	"github.com/aduan/aduan/pkg/ticket"
 )
 
-// Blobs keeps files (attachments, raw mail) in the data directory under
-// the sha256 of their bytes, so the same photo sent twice is stored once.
+// Dir keeps blobs as files in the data directory under the sha256 of
+// their bytes, so the same photo sent twice is stored once.
 //
 // Where the file system allows it, blobs are written with direct I/O: they
 // are written once and read seldom (an agent opening a photo, the document
 // check once), so passing them through the page cache only costs a copy
 // and pushes out what the machine does read again (the mailbox, the
 // database).
-type Blobs struct {
+type Dir struct {
 	dir     string
 	direct  bool      // the file system takes direct writes
 	buffers sync.Pool // aligned chunk buffers for direct writes
@@ -33,30 +30,31 @@ type Blobs struct {
 	unsynced map[string]bool // blobs stored since the last Sync, and the directories they went into
 }
 
-// NewBlobs returns the blob store under dir/blobs, creating it.
-func NewBlobs(dir string) (*Blobs, error) {
+// NewDir returns the blob store under dir/blobs, creating it.
+func NewDir(dir string) (*Dir, error) {
 	root := filepath.Join(dir, "blobs")
 	if err := os.MkdirAll(root, 0o750); err != nil {
 		return nil, fmt.Errorf("blob dir: %w", err)
 	}
-	b := &Blobs{dir: root, unsynced: map[string]bool{}}
+	b := &Dir{dir: root, unsynced: map[string]bool{}}
 	b.direct = b.probeDirect()
 	return b, nil
 }
 
-// Direct says whether blobs are written with direct I/O (see Blobs).
-func (b *Blobs) Direct() bool { return b.direct }
+// String names the folder, for logs.
+func (b *Dir) String() string { return fmt.Sprintf("%s (direct I/O: %v)", b.dir, b.direct) }
 
-var sha256Hex = regexp.MustCompile(`^[0-9a-f]{64}$`)
+// Direct says whether blobs are written with direct I/O (see Dir).
+func (b *Dir) Direct() bool { return b.direct }
 
-func (b *Blobs) path(sum string) string {
+func (b *Dir) path(sum string) string {
 	return filepath.Join(b.dir, sum[:2], sum)
 }
 
 // Path returns where the bytes stored under sum live, for readers that
 // want the file itself; "" for anything that is not a sha256.
-func (b *Blobs) Path(sum string) string {
-	if !sha256Hex.MatchString(sum) {
+func (b *Dir) Path(sum string) string {
+	if !ValidSum(sum) {
 		return ""
 	}
 	return b.path(sum)
@@ -68,7 +66,7 @@ func (b *Blobs) Path(sum string) string {
 // batch of mails) pays for one Sync instead of one a blob. A blob stored
 // before is written again, so a file a crash left incomplete is mended
 // when its bytes come back.
-func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
+func (b *Dir) Put(r io.Reader) (sum string, size int64, err error) {
 	h := sha256.New()
 	write := b.writeBuffered
 	if b.direct {
@@ -100,7 +98,7 @@ func (b *Blobs) Put(r io.Reader) (sum string, size int64, err error) {
 // (and the store's own, which holds those directories). The syncs run side
 // by side, so a batch's files share the disk's flushes. On failure what
 // could not be synced stays due for the next Sync.
-func (b *Blobs) Sync() error {
+func (b *Dir) Sync() error {
 	b.syncing.Lock()
 	defer b.syncing.Unlock()
 	b.mu.Lock()
@@ -159,7 +157,7 @@ func syncPath(path string) error {
 
 // writeBuffered writes r to a new temporary file through the page cache,
 // returning the file's name and size.
-func (b *Blobs) writeBuffered(r io.Reader, h hash.Hash) (name string, size int64, err error) {
+func (b *Dir) writeBuffered(r io.Reader, h hash.Hash) (name string, size int64, err error) {
 	f, err := os.CreateTemp(b.dir, ".incoming-*")
 	if err != nil {
 		return "", 0, err
@@ -175,16 +173,22 @@ func (b *Blobs) writeBuffered(r io.Reader, h hash.Hash) (name string, size int64
 	return f.Name(), size, nil
 }
 
-// Open returns the bytes stored under sum.
-func (b *Blobs) Open(sum string) (io.ReadSeekCloser, error) {
-	if !sha256Hex.MatchString(sum) {
-		return nil, ticket.Errorf(ticket.ENOTFOUND, "Berkas tidak ditemukan. / File not found.")
+// Open returns the bytes stored under sum, checked against it as they
+// are read (a file a crash cut short reads as ErrCorrupt, not as whole).
+func (b *Dir) Open(sum string) (io.ReadSeekCloser, error) {
+	if !ValidSum(sum) {
+		return nil, notFound()
 	}
 	f, err := os.Open(b.path(sum))
 	if os.IsNotExist(err) {
-		return nil, ticket.Errorf(ticket.ENOTFOUND, "Berkas tidak ditemukan. / File not found.")
+		return nil, notFound()
 	} else if err != nil {
 		return nil, err
 	}
-	return f, nil
+	info, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return newVerifying(f, sum, info.Size()), nil
 }

@@ -1,6 +1,6 @@
 //go:build !linux
 
-package store
+package blob
 
 import (
 	"errors"
@@ -9,8 +9,8 @@ import (
 )
 
 // probeDirect: direct writes are only used on Linux.
-func (b *Blobs) probeDirect() bool { return false }
+func (b *Dir) probeDirect() bool { return false }
 
-func (b *Blobs) writeDirect(io.Reader, hash.Hash) (string, int64, error) {
+func (b *Dir) writeDirect(io.Reader, hash.Hash) (string, int64, error) {
 	return "", 0, errors.New("direct I/O is only used on Linux")
 }
