@@ -226,3 +226,48 @@ func TestCallAndStaleReply(t *testing.T) {
 		}
 	}
 }
+
+// Two tickets of one person become one: the conversation moves, the
+// other ticket is closed; another person's ticket cannot be merged in.
+func TestMerge(t *testing.T) {
+	d := newDesk(t)
+	a := d.browser(t)
+	a.login("agen1@aduan.test")
+	save := func(nik, phone, complaint string) string {
+		t.Helper()
+		resp, body := a.do("POST", "/console/panggilan", url.Values{"nik": {nik}, "name": {"Siti Aminah"},
+			"phone": {phone}, "category": {"certificate_missing"}, "description": {complaint}})
+		n := numberRe.FindString(body)
+		if resp.StatusCode != http.StatusCreated || n == "" {
+			t.Fatalf("call = %d", resp.StatusCode)
+		}
+		return n
+	}
+	first := save("3201014507850001", "081234567890", "Sertifikat dosis 2 belum muncul.")
+	second := save("3201014507850001", "081234567890", "Menelepon lagi soal sertifikat dosis 2.")
+	stranger := save("3174052303900002", "085712345678", "Data saya salah.")
+
+	if resp, body := a.do("POST", "/console/tiket/"+first+"/gabung", url.Values{"dari": {stranger}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "pelapor yang sama") {
+		t.Errorf("merging another person's ticket = %d", resp.StatusCode)
+	}
+	if resp, _ := a.do("POST", "/console/tiket/"+first+"/gabung", url.Values{"dari": {second}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("merge = %d", resp.StatusCode)
+	}
+	ctx := context.Background()
+	into, err := d.app.Desk.Ticket(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := d.app.Desk.Ticket(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(into.Messages) != 2 || len(from.Messages) != 0 || from.Status != ticket.StatusClosed {
+		t.Errorf("after merge: %s has %d messages, %s has %d and is %s", first, len(into.Messages), second,
+			len(from.Messages), from.Status)
+	}
+	if _, body := a.do("GET", "/console/tiket/"+first, nil); !strings.Contains(body, "Menelepon lagi soal sertifikat dosis 2.") {
+		t.Error("the merged conversation is not on the ticket page")
+	}
+}
