@@ -133,6 +133,20 @@ func TestSessions(t *testing.T) {
 			t.Error("a session for a wrong password")
 		}
 	})
+	t.Run("guessing is throttled as on the API", func(t *testing.T) {
+		b := d.browser(t)
+		var resp *http.Response
+		var body string
+		for i := 0; i < 7; i++ {
+			resp, body = b.do("POST", "/console/masuk", url.Values{"email": {"penebak@aduan.test"}, "password": {"tebakan"}})
+			if resp.StatusCode == http.StatusTooManyRequests {
+				break
+			}
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Terlalu banyak percobaan masuk") {
+			t.Errorf("after repeated wrong passwords: %d", resp.StatusCode)
+		}
+	})
 	t.Run("a visitor gets the login page at /, never a redirect; a page sends them there", func(t *testing.T) {
 		b := d.browser(t)
 		if resp, _ := b.do("GET", "/", nil); resp.StatusCode != http.StatusOK {
