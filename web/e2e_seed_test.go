@@ -82,6 +82,13 @@ func seed(t *testing.T, ctx context.Context, a *app.App) fixture {
 		Complainant: ticket.Complainant{Phone: caller.Phone, WhatsAppID: "6281234567890"},
 		Category:    ticket.CategoryPersonalDataChange, Body: "Mau ganti nomor HP"}, "", "")
 	fx.CallerOld = []string{mail.Number, wa.Number}
+	// An answer on WhatsApp that Meta refused, as the channel records it.
+	failed := ticket.Message{TicketID: wa.ID, Direction: ticket.Outbound, Channel: ticket.ChannelWhatsApp,
+		Kind: ticket.KindReply, Status: ticket.DeliveryFailed, Recipient: "6281234567890",
+		Body: "Silakan kirim foto KTP Anda.", Error: "131047: lebih dari 24 jam sejak pesan terakhir pelanggan"}
+	if err := a.Store.AddMessage(ctx, &failed); err != nil {
+		t.Fatal(err)
+	}
 
 	// The ticket the first claim takes: urgent, with its three photos.
 	photo := readFile(t, "../pkg/documents/testdata/face-astronaut.png")
