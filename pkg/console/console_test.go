@@ -285,3 +285,24 @@ func TestMerge(t *testing.T) {
 		t.Error("the merged conversation is not on the ticket page")
 	}
 }
+
+// The agent's time zone is kept, and times are shown in it.
+func TestZone(t *testing.T) {
+	d := newDesk(t)
+	b := d.browser(t)
+	b.login("agen1@aduan.test")
+	_, page := b.do("GET", "/console/antrean", nil)
+	if !strings.Contains(page, `<option value="WIB" selected>`) {
+		t.Error("WIB is not the default zone")
+	}
+	resp, _ := b.do("POST", "/console/zona", url.Values{"zona": {"WITA"}, "kembali": {"/console/panggilan"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/panggilan" {
+		t.Fatalf("zone = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page = b.do("GET", "/console/antrean", nil); !strings.Contains(page, `<option value="WITA" selected>`) {
+		t.Error("WITA was not kept")
+	}
+	if resp, _ := b.do("POST", "/console/zona", url.Values{"zona": {"UTC"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("zone UTC = %d, want 422", resp.StatusCode)
+	}
+}
