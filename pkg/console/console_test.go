@@ -11,10 +11,12 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/console"
 	"github.com/aduan/aduan/pkg/internal/logtest"
+	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -304,5 +306,40 @@ func TestZone(t *testing.T) {
 	}
 	if resp, _ := b.do("POST", "/console/zona", url.Values{"zona": {"UTC"}}); resp.StatusCode != http.StatusUnprocessableEntity {
 		t.Errorf("zone UTC = %d, want 422", resp.StatusCode)
+	}
+}
+
+// A WhatsApp ticket says when the person's last message is more than a day
+// old: only a template may be sent then.
+func TestWhatsAppWindow(t *testing.T) {
+	d := newDesk(t)
+	ctx := context.Background()
+	st := d.app.Store
+	c := ticket.Complainant{Name: "Yuni Astuti", Phone: "+6281298765432", WhatsAppID: "6281298765432"}
+	if err := st.CreateComplainant(ctx, &c); err != nil {
+		t.Fatal(err)
+	}
+	past := st.WithClock(func() time.Time { return time.Now().Add(-25 * time.Hour) })
+	tk := ticket.Ticket{Channel: ticket.ChannelWhatsApp, Category: ticket.CategoryOther, Status: ticket.StatusNew,
+		Priority: ticket.PriorityNormal, ComplainantID: c.ID, Documents: ticket.NoDocuments}
+	if err := past.CreateTicket(ctx, &tk); err != nil {
+		t.Fatal(err)
+	}
+	say := func(s *store.Store, body string) {
+		t.Helper()
+		if err := s.AddMessage(ctx, &ticket.Message{TicketID: tk.ID, Direction: ticket.Inbound,
+			Channel: ticket.ChannelWhatsApp, SourceID: "wamid." + body, Body: body}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	say(past, "halo")
+	b := d.browser(t)
+	b.login("agen1@aduan.test")
+	if _, page := b.do("GET", "/console/tiket/"+tk.Number, nil); !strings.Contains(page, "di luar jendela 24 jam") {
+		t.Error("a day-old conversation is not marked outside the 24-hour window")
+	}
+	say(st, "masih di sini")
+	if _, page := b.do("GET", "/console/tiket/"+tk.Number, nil); strings.Contains(page, "di luar jendela 24 jam") {
+		t.Error("a fresh message still shows the window as closed")
 	}
 }
