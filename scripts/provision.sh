@@ -19,7 +19,10 @@
 #              bucket "aduan", for ADUAN_BLOB_URL=s3://aduan?endpoint=http://127.0.0.1:7070
 #              (keys aduan / aduan-local-secret, loopback only); buckets in /var/lib/aduan-s3/data.
 #              The blob tests start versitygw servers of their own with the same binary.
-# To add a component (e.g. browser: chromium), write provision_<name>.
+#   browser    the console's end-to-end tests: chromium (Debian's, at /usr/bin/chromium),
+#              Node.js >= 20 and npm, then `npm ci` in web/ for playwright-core; no browser
+#              is ever downloaded. Stops with a clear message when apt's Node.js is older.
+# To add a component, write provision_<name>.
 set -euo pipefail
 
 # Overridable only for testing this script; Aduan's defaults expect these values.
@@ -463,7 +466,35 @@ provision_poppler() {
     log "WARNING: poppler-utils not installed: the certificate tests skip reading the PDF as poppler does"
 }
 
-# provision_browser() { ... chromium ... }            (to be added)
+# The console's end-to-end tests: Debian's chromium, Node.js >= 20 and
+# playwright-core from web/package-lock.json (npm ci; never a browser
+# download: the tests drive /usr/bin/chromium).
+BROWSER_NODE_MAJOR=20
+node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p'; }
+
+provision_browser() {
+  local pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  have node || pkgs+=(nodejs)
+  have npm || pkgs+=(npm)
+  if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}"; else log "chromium, node and npm present"; fi
+  local major
+  major=$(node_major)
+  if [ -z "$major" ] || [ "$major" -lt "$BROWSER_NODE_MAJOR" ]; then
+    die "Node.js $(node --version 2>/dev/null || echo none) is too old: playwright-core needs Node.js >= $BROWSER_NODE_MAJOR." \
+      "Debian 12's apt ships Node.js 18; install 20 or newer from NodeSource (https://deb.nodesource.com, nodejs 20.x)" \
+      "or Debian 13 (trixie), then run this again."
+  fi
+  # npm ci again only when web/package-lock.json changed since the last one.
+  if [ -f web/node_modules/.package-lock.json ] && [ web/node_modules/.package-lock.json -nt web/package-lock.json ]; then
+    log "web/node_modules up to date"
+  else
+    log "npm ci in web/ (playwright-core, htmx; no browser download)"
+    (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+      die "npm ci in web/ failed"
+  fi
+  log "browser: $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version)"
+}
 
 [ $# -gt 0 ] || set -- db
 for component in "$@"; do
