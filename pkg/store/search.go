@@ -1,0 +1,88 @@
+package store
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/aduan/aduan/pkg/ticket"
+)
+
+// A ticket search (TicketFilter.Query) is read as the first of these that
+// fits the text, each answered from an index at a year of national volume
+// (migrations 00001 and 00020):
+//
+//   - a whole ticket number, any case, perhaps in brackets: that ticket;
+//   - the start of a number ("PL-2611", "pl-261104-0001"): tickets whose
+//     number starts so, by a prefix range of tickets_number_prefix_idx;
+//   - 16 digits, perhaps grouped by spaces, dots or dashes: the tickets of
+//     whoever has that NIK (complainant_identities, as the caller lookup);
+//   - an email address or a phone number in any form NormalizePhone takes:
+//     the tickets of whoever has it, normalised as the intake stores it;
+//   - anything else is words: tickets whose subject or text holds every
+//     word (the full-text search column, 'simple' configuration: any case,
+//     no stemming, as Indonesian needs), and tickets of complainants whose
+//     name has words starting with each of them ("siti ami" finds Siti
+//     Aminah). Both are searched and their tickets merged newest first.
+
+// searchCond is one condition a search stands for; a ticket matching any of
+// a search's conditions is found.
+type searchCond struct {
+	where string
+	args  []any
+}
+
+// numberStart is the start of a ticket number: its prefix and at least the
+// first digit of its date, or its whole date and part of its sequence.
+var numberStart = regexp.MustCompile(`(?i)^` + ticket.NumberPrefix + `-(\d{1,6}|\d{6}-\d{0,9})$`)
+
+// maxNameWords bounds the words of a name search, so one query stays small.
+const maxNameWords = 6
+
+// searchConds returns the conditions text (trimmed, not empty) stands for.
+func searchConds(text string) []searchCond {
+	identity := func(kind ticket.IdentityKind, value string) []searchCond {
+		return []searchCond{{where: "t.complainant_id IN (SELECT complainant_id FROM complainant_identities " +
+			"WHERE kind = ? AND value = ?)", args: []any{string(kind), value}}}
+	}
+	if number, ok := ticket.ParseNumber(text); ok {
+		return []searchCond{{where: "t.number = ?", args: []any{number}}}
+	}
+	if numberStart.MatchString(text) {
+		return []searchCond{{where: "t.number LIKE ?", args: []any{strings.ToUpper(text) + "%"}}}
+	}
+	if digitsOnly.MatchString(text) {
+		if nik := ticket.NormalizeNIK(text); len(nik) == 16 {
+			return identity(ticket.IdentityNIK, nik)
+		}
+	}
+	if strings.Contains(text, "@") {
+		if email, err := ticket.NormalizeEmail(text); err == nil {
+			return identity(ticket.IdentityEmail, email)
+		}
+	}
+	if phone, err := ticket.NormalizePhone(text); err == nil {
+		return identity(ticket.IdentityPhone, phone)
+	}
+	conds := []searchCond{{where: "t.search @@ plainto_tsquery('simple', ?)", args: []any{text}}}
+	if q := namePrefixQuery(text); q != "" {
+		conds = append(conds, searchCond{where: "t.complainant_id IN (SELECT id FROM complainants " +
+			"WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?))", args: []any{q}})
+	}
+	return conds
+}
+
+// namePrefixQuery turns words into a tsquery in which every word is a
+// prefix ("siti ami" → "siti:* & ami:*"). Only letters and digits are kept,
+// so nothing a caller types is read as tsquery syntax; "" when no word is
+// left.
+func namePrefixQuery(text string) string {
+	words := strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(words) > maxNameWords {
+		words = words[:maxNameWords]
+	}
+	for i, w := range words {
+		words[i] = strings.ToLower(w) + ":*"
+	}
+	return strings.Join(words, " & ")
+}
