@@ -30,7 +30,7 @@
 # at once), BENCH_DURATION (60s), BENCH_START (a year ago), BENCH_JOBS
 # (cores), BENCH_REUSE (0), BENCH_DATA_ONLY (0: 1 stops after the data),
 # BENCH_PAGES (extra request kinds, "name=/path" lines; see
-# scripts/bench/console), BENCH_KEEP_DB (1), BENCH_OUT, BENCH_QUIET_WAIT
+# scripts/bench/console), BENCH_DB (aduan_bench_year), BENCH_KEEP_DB (1), BENCH_OUT, BENCH_QUIET_WAIT
 # (120), BENCH_MAX_SECONDS (10800).
 #
 # A quick check that the script works end to end, in a minute or two:
@@ -57,7 +57,7 @@ PASSWORD=bench-console-password
 THREAD=$((TICKETS > 5000 ? TICKETS - 5000 : 1))
 
 bench_on_exit() { rm -f "$OUT/console"; }
-bench_init bench-console aduan_bench_year
+bench_init bench-console "${BENCH_DB:-aduan_bench_year}"
 
 provision db
 build_aduan
@@ -157,14 +157,17 @@ log "  $ROWS tickets, $MESSAGES messages, $PEOPLE complainants; database $DB_SIZ
 
 # ------------------------------------------------------------ measure
 
-ADUAN_HTTP_ADDR=$ADDR ADUAN_SERVER_TIMING=1 start_server "$ADDR" bin/aduan serve
+# At level info the server logs every request with its duration and the
+# X-Request-Id the load program sends: the server's own time per request.
+ADUAN_HTTP_ADDR=$ADDR ADUAN_LOG_LEVEL=info start_server "$ADDR" bin/aduan serve
 wait_quiet
 log "$AGENTS agents for $DURATION, then the plain SELECTs; raw output in $OUT/console.txt"
 TICKS=$(cpu_ticks) LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 pages=()
 [ -z "${BENCH_PAGES:-}" ] || pages=(-pages "$BENCH_PAGES")
 step "$OUT/console.txt" "$OUT/console" -url "http://$ADDR" -db "$DATABASE_URL" -agents "$AGENTS" \
-  -agent-users "$AGENT_USERS" -duration "$DURATION" -thread "$THREAD" -explain "$OUT/explain.txt" "${pages[@]}" ||
+  -agent-users "$AGENT_USERS" -duration "$DURATION" -thread "$THREAD" -server-log "$OUT/server.log" \
+  -explain "$OUT/explain.txt" "${pages[@]}" ||
   { cat "$OUT/console.txt" >&2; die "the load program failed"; }
 IDLE=$(idle_since "$TICKS") LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 stop_server
