@@ -16,6 +16,8 @@ import (
 // one "NAME=PATH" a line (see parseKinds). Adding a console page is one more
 // line here, or a -pages flag: "antrean:queue=/antrean?queue={queue}".
 const defaultKinds = `queue=/api/v1/tickets?queue={queue}&status=open&assignee={agent}
+queue-all=/api/v1/tickets?queue={queue}&status=open
+queue-new=/api/v1/tickets?queue={queue}&status=new&assignee=none
 ticket-200=/api/v1/tickets/{number}
 ticket=/api/v1/tickets/{number}
 lookup-nik=/api/v1/complainants?nik={nik}
@@ -170,6 +172,20 @@ var sources = map[string]*source{
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
 			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'open' "+
 				"AND t.assignee_id = $2 ORDER BY t.id DESC LIMIT 26", p["queue"], p["agent"])
+		},
+	},
+	"queue-all": {
+		draw: func(_ *rand.Rand, a *agent, _ *sample) params { return params{"queue": a.queue} },
+		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
+			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'open' "+
+				"ORDER BY t.id DESC LIMIT 26", p["queue"])
+		},
+	},
+	"queue-new": {
+		draw: func(_ *rand.Rand, a *agent, _ *sample) params { return params{"queue": a.queue} },
+		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
+			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'new' "+
+				"AND t.assignee_id IS NULL ORDER BY t.id DESC LIMIT 26", p["queue"])
 		},
 	},
 	"ticket-200": {
