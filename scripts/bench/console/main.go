@@ -34,7 +34,7 @@ import (
 
 type config struct {
 	url, db, serverLog, explain, login, password string
-	agents, agentUsers                           int
+	agents, agentUsers, dbConns                  int
 	thread                                       int64
 	duration, warmup, think                      time.Duration
 	kinds                                        []kind
@@ -51,6 +51,7 @@ func main() {
 	flag.StringVar(&c.password, "password", "bench-console-password", "the agents' password")
 	flag.IntVar(&c.agents, "agents", 50, "agents at once")
 	flag.IntVar(&c.agentUsers, "agent-users", 300, "agents in the data (users 1..N)")
+	flag.IntVar(&c.dbConns, "db-conns", 20, "connections of the plain SELECTs (the server's max_db_conns by default)")
 	flag.Int64Var(&c.thread, "thread", 0, "the id of the 200-message ticket")
 	flag.DurationVar(&c.duration, "duration", time.Minute, "measured time of each phase")
 	flag.DurationVar(&c.warmup, "warmup", 10*time.Second, "unmeasured time before it")
@@ -84,7 +85,7 @@ func run(ctx context.Context, c config, out io.Writer) error {
 	if c.agents > c.agentUsers || c.thread <= 0 {
 		return errors.New("need -agents <= -agent-users and -thread")
 	}
-	db, err := pgxpool.New(ctx, c.db+poolSize(c.db, c.agents))
+	db, err := pgxpool.New(ctx, c.db+poolSize(c.db, c.dbConns))
 	if err != nil {
 		return err
 	}
