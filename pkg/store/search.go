@@ -1,9 +1,12 @@
 package store
 
 import (
+	"context"
 	"regexp"
 	"strings"
 	"unicode"
+
+	"gorm.io/gorm"
 
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -30,6 +33,9 @@ import (
 type searchCond struct {
 	where string
 	args  []any
+	// name: where is a complainant condition on "m"; the tickets are those
+	// of the complainants it finds (Store.byName).
+	name bool
 }
 
 // numberStart is the start of a ticket number: its prefix and at least the
@@ -66,8 +72,8 @@ func searchConds(text string) []searchCond {
 	}
 	conds := []searchCond{{where: "t.search @@ plainto_tsquery('simple', ?)", args: []any{text}}}
 	if q := namePrefixQuery(text); q != "" {
-		conds = append(conds, searchCond{where: "t.complainant_id IN (SELECT id FROM complainants " +
-			"WHERE to_tsvector('simple', name) @@ to_tsquery('simple', ?))", args: []any{q}})
+		conds = append(conds, searchCond{where: "to_tsvector('simple', m.name) @@ to_tsquery('simple', ?)",
+			args: []any{q}, name: true})
 	}
 	return conds
 }
@@ -85,4 +91,18 @@ func namePrefixQuery(text string) string {
 		words[i] = strings.ToLower(w) + ":*"
 	}
 	return strings.Join(words, " & ")
+}
+
+// byName narrows q to the newest tickets of the complainants cond (on
+// complainants "m") finds, f's filters applied. Each complainant's newest
+// f.Limit ticket ids come from the (complainant_id, id) index, so the cost
+// follows the complainants a name matches (a first name and the start of a
+// last one: about 1,600 of 4 million), not the tickets table; the joined
+// form, which PostgreSQL plans as a backward scan of all tickets checking
+// each one's complainant, took seconds at 11 million tickets.
+func (s *Store) byName(ctx context.Context, q *gorm.DB, f TicketFilter, cond searchCond) *gorm.DB {
+	newest := s.filteredTickets(ctx, f, "t.id", false).Where("t.complainant_id = m.id").Order("t.id DESC").Limit(f.Limit)
+	ids := s.conn(ctx).Table("complainants m").Select("x.id").Joins("CROSS JOIN LATERAL (?) x", newest).
+		Where(cond.where, cond.args...).Order("x.id DESC").Limit(f.Limit)
+	return q.Where("t.id IN (?)", ids)
 }

@@ -197,8 +197,11 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) (_ []ticket.Ticket,
 	var rows []ticketWithComplainant
 	seen := map[int64]bool{}
 	for _, cond := range conds {
-		q := s.filteredTickets(ctx, f)
-		if cond.where != "" {
+		q := s.filteredTickets(ctx, f, ticketColumns, true)
+		switch {
+		case cond.name:
+			q = s.byName(ctx, q, f, cond)
+		case cond.where != "":
 			q = q.Where(cond.where, cond.args...)
 		}
 		var found []ticketWithComplainant
@@ -223,9 +226,14 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) (_ []ticket.Ticket,
 	return out, nil
 }
 
-// filteredTickets is the query of f's filters other than its search.
-func (s *Store) filteredTickets(ctx context.Context, f TicketFilter) *gorm.DB {
-	q := s.conn(ctx).Table("tickets t").Select(ticketColumns).Joins("JOIN complainants c ON c.id = t.complainant_id")
+// filteredTickets is the query of f's filters other than its search, of
+// tickets "t" (joined with their complainants "c" when join is set)
+// selecting cols.
+func (s *Store) filteredTickets(ctx context.Context, f TicketFilter, cols string, join bool) *gorm.DB {
+	q := s.conn(ctx).Table("tickets t").Select(cols)
+	if join {
+		q = q.Joins("JOIN complainants c ON c.id = t.complainant_id")
+	}
 	if len(f.Status) > 0 {
 		q = q.Where("t.status IN ?", statusStrings(f.Status))
 	} else if f.OpenOnly {

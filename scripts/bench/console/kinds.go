@@ -66,10 +66,12 @@ func searchSQL(cond string) string {
 const byIdentity = "t.complainant_id IN (SELECT complainant_id FROM complainant_identities WHERE kind = $2 AND value = $1)"
 
 // wordsSQL is the rows of a search by words: tickets whose text has them
-// and tickets of complainants whose name's words start with them, merged.
+// and the newest tickets of complainants whose name's words start with
+// them (each one's from the (complainant_id, id) index), merged.
 const wordsSQL = "(SELECT " + ticketCols + fromTickets + "WHERE t.search @@ plainto_tsquery('simple', $1) ORDER BY t.id DESC LIMIT 26)" +
-	" UNION (SELECT " + ticketCols + fromTickets + "WHERE t.complainant_id IN (SELECT id FROM complainants WHERE " +
-	"to_tsvector('simple', name) @@ to_tsquery('simple', $2)) ORDER BY t.id DESC LIMIT 26) ORDER BY 1 DESC LIMIT 26"
+	" UNION (SELECT " + ticketCols + fromTickets + "WHERE t.id IN (SELECT x.id FROM complainants m CROSS JOIN LATERAL " +
+	"(SELECT t.id FROM tickets t WHERE t.complainant_id = m.id ORDER BY t.id DESC LIMIT 26) x " +
+	"WHERE to_tsvector('simple', m.name) @@ to_tsquery('simple', $2) ORDER BY x.id DESC LIMIT 26)) ORDER BY 1 DESC LIMIT 26"
 
 type explainKey struct{}
 
