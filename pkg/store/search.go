@@ -101,7 +101,7 @@ func namePrefixQuery(text string) string {
 // form, which PostgreSQL plans as a backward scan of all tickets checking
 // each one's complainant, took seconds at 11 million tickets.
 func (s *Store) byName(ctx context.Context, q *gorm.DB, f TicketFilter, cond searchCond) *gorm.DB {
-	newest := s.filteredTickets(ctx, f, "t.id", false).Where("t.complainant_id = m.id").Order("t.id DESC").Limit(f.Limit)
+	newest := s.filteredTickets(ctx, f, "t.id").Where("t.complainant_id = m.id").Order("t.id DESC").Limit(f.Limit)
 	ids := s.conn(ctx).Table("complainants m").Select("x.id").Joins("CROSS JOIN LATERAL (?) x", newest).
 		Where(cond.where, cond.args...).Order("x.id DESC").Limit(f.Limit)
 	return q.Where("t.id IN (?)", ids)
