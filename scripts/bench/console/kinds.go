@@ -58,9 +58,11 @@ const ticketCols = `t.id, t.number, t.channel, t.category, t.status, t.priority,
 	t.description, t.created_at, t.updated_at, c.id, c.name, c.nik, c.phone`
 const fromTickets = ` FROM tickets t JOIN complainants c ON c.id = t.complainant_id `
 
-// searchSQL is a search's rows: tickets matching cond (with $1), newest first.
+// searchSQL is a list's rows: the newest 26 tickets matching cond, then
+// their complainants.
 func searchSQL(cond string) string {
-	return "SELECT " + ticketCols + fromTickets + "WHERE " + cond + " ORDER BY t.id DESC LIMIT 26"
+	return "SELECT " + ticketCols + " FROM (SELECT * FROM tickets t WHERE " + cond +
+		" ORDER BY t.id DESC LIMIT 26) t JOIN complainants c ON c.id = t.complainant_id ORDER BY t.id DESC"
 }
 
 const byIdentity = "t.complainant_id IN (SELECT complainant_id FROM complainant_identities WHERE kind = $2 AND value = $1)"
@@ -68,10 +70,11 @@ const byIdentity = "t.complainant_id IN (SELECT complainant_id FROM complainant_
 // wordsSQL is the rows of a search by words: tickets whose text has them
 // and the newest tickets of complainants whose name's words start with
 // them (each one's from the (complainant_id, id) index), merged.
-const wordsSQL = "(SELECT " + ticketCols + fromTickets + "WHERE t.search @@ plainto_tsquery('simple', $1) ORDER BY t.id DESC LIMIT 26)" +
-	" UNION (SELECT " + ticketCols + fromTickets + "WHERE t.id IN (SELECT x.id FROM complainants m CROSS JOIN LATERAL " +
-	"(SELECT t.id FROM tickets t WHERE t.complainant_id = m.id ORDER BY t.id DESC LIMIT 26) x " +
-	"WHERE to_tsvector('simple', m.name) @@ to_tsquery('simple', $2) ORDER BY x.id DESC LIMIT 26)) ORDER BY 1 DESC LIMIT 26"
+var wordsSQL = "(" + searchSQL("t.search @@ plainto_tsquery('simple', $1)") + ") UNION (" +
+	searchSQL("t.id IN (SELECT x.id FROM complainants m CROSS JOIN LATERAL "+
+		"(SELECT t.id FROM tickets t WHERE t.complainant_id = m.id ORDER BY t.id DESC LIMIT 26) x "+
+		"WHERE to_tsvector('simple', m.name) @@ to_tsquery('simple', $2) ORDER BY x.id DESC LIMIT 26)") +
+	") ORDER BY 1 DESC LIMIT 26"
 
 type explainKey struct{}
 
@@ -172,22 +175,19 @@ var sources = map[string]*source{
 			return params{"queue": a.queue, "agent": fmt.Sprint(a.id)}
 		},
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
-			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'open' "+
-				"AND t.assignee_id = $2 ORDER BY t.id DESC LIMIT 26", p["queue"], p["agent"])
+			return rows(ctx, db, searchSQL("t.queue = $1 AND t.status = 'open' AND t.assignee_id = $2"), p["queue"], p["agent"])
 		},
 	},
 	"queue-all": {
 		draw: func(_ *rand.Rand, a *agent, _ *sample) params { return params{"queue": a.queue} },
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
-			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'open' "+
-				"ORDER BY t.id DESC LIMIT 26", p["queue"])
+			return rows(ctx, db, searchSQL("t.queue = $1 AND t.status = 'open'"), p["queue"])
 		},
 	},
 	"queue-new": {
 		draw: func(_ *rand.Rand, a *agent, _ *sample) params { return params{"queue": a.queue} },
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
-			return rows(ctx, db, "SELECT "+ticketCols+fromTickets+"WHERE t.queue = $1 AND t.status = 'new' "+
-				"AND t.assignee_id IS NULL ORDER BY t.id DESC LIMIT 26", p["queue"])
+			return rows(ctx, db, searchSQL("t.queue = $1 AND t.status = 'new' AND t.assignee_id IS NULL"), p["queue"])
 		},
 	},
 	"ticket-200": {
