@@ -10,6 +10,12 @@
 //	gen tickets -start D -days N -total T -complainants C -lo L -hi H
 //	                                   the report's tickets L..H of T as CSV (synth.TicketColumns)
 //	gen columns complainants|tickets   the column list of those CSV rows, for COPY
+//	gen year users|complainants|identities|tickets|messages -start D -days N -total T
+//	         -complainants C -agents A -thread K -lo L -hi H [-password P]
+//	                                   a year at national volume (synth.Year), rows L..H
+//	                                   (complainants L..H for complainants and identities,
+//	                                   tickets L..H for tickets and messages) as CSV
+//	gen columns users|identities|year-tickets|messages
 //
 // D is a date, YYYY-MM-DD, read as midnight WIB.
 package main
@@ -22,6 +28,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/aduan/aduan/pkg/ticket"
@@ -81,7 +88,13 @@ func run(out io.Writer, cmd string, args []string) error {
 			return errors.New("tickets: need -total, -complainants, -days > 0 and 1 <= -lo, -hi <= -total")
 		}
 		return synth.History{Start: day, Days: *days, Total: *total, Complainants: *people}.WriteTickets(out, *lo, *hi)
+	case "year":
+		return year(out, args)
 	case "columns":
+		if cols, ok := yearColumns[strings.Join(args, " ")]; ok {
+			_, err := fmt.Fprintln(out, cols)
+			return err
+		}
 		if len(args) == 1 && args[0] == "complainants" {
 			_, err := fmt.Fprintln(out, synth.ComplainantColumns)
 			return err

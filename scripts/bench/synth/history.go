@@ -167,37 +167,44 @@ func (h History) WriteTickets(w io.Writer, lo, hi int64) error {
 	var b []byte
 	for id := lo; id <= hi; id++ {
 		t := h.TicketOf(id)
-		b = strconv.AppendInt(b[:0], id, 10)
-		b = append(b, ',')
-		b = append(b, ticket.FormatNumber(t.Created, id)...)
-		for _, s := range []string{string(t.Channel), string(t.Category), string(t.Status), string(t.Priority)} {
-			b = append(b, ',')
-			b = append(b, s...)
-		}
-		b = append(b, ',')
-		b = strconv.AppendInt(b, t.ComplainantID, 10)
-		b = append(b, ",\""...)
-		b = append(b, Descriptions[t.Category]...)
-		b = append(b, "\","...)
-		b = appendTime(b, t.FirstResponseDue)
-		b = append(b, ',')
-		b = appendTimeOrNull(b, t.FirstResponded)
-		b = append(b, ',')
-		b = strconv.AppendBool(b, t.SLABreached)
-		for _, at := range []time.Time{t.Created, t.Updated} {
-			b = append(b, ',')
-			b = appendTime(b, at)
-		}
-		for _, at := range []*time.Time{t.Resolved, t.Finished} {
-			b = append(b, ',')
-			b = appendTimeOrNull(b, at)
-		}
+		b = appendTicket(b[:0], t, Descriptions[t.Category])
 		b = append(b, '\n')
 		if _, err := bw.Write(b); err != nil {
 			return err
 		}
 	}
 	return bw.Flush()
+}
+
+// appendTicket appends t as a CSV row in TicketColumns' order, without the
+// line's end, with description as its text.
+func appendTicket(b []byte, t Ticket, description string) []byte {
+	b = strconv.AppendInt(b, t.ID, 10)
+	b = append(b, ',')
+	b = append(b, ticket.FormatNumber(t.Created, t.ID)...)
+	for _, s := range []string{string(t.Channel), string(t.Category), string(t.Status), string(t.Priority)} {
+		b = append(b, ',')
+		b = append(b, s...)
+	}
+	b = append(b, ',')
+	b = strconv.AppendInt(b, t.ComplainantID, 10)
+	b = append(b, ",\""...)
+	b = append(b, description...)
+	b = append(b, "\","...)
+	b = appendTime(b, t.FirstResponseDue)
+	b = append(b, ',')
+	b = appendTimeOrNull(b, t.FirstResponded)
+	b = append(b, ',')
+	b = strconv.AppendBool(b, t.SLABreached)
+	for _, at := range []time.Time{t.Created, t.Updated} {
+		b = append(b, ',')
+		b = appendTime(b, at)
+	}
+	for _, at := range []*time.Time{t.Resolved, t.Finished} {
+		b = append(b, ',')
+		b = appendTimeOrNull(b, at)
+	}
+	return b
 }
 
 func appendTime(b []byte, t time.Time) []byte {
