@@ -5,8 +5,9 @@ import (
 	"html"
 	"html/template"
 	"math"
-	"strconv"
 	"strings"
+
+	"github.com/aduan/aduan/pkg/notify"
 )
 
 // ChartKind is how a chart draws its figures.
@@ -224,23 +225,9 @@ func (c Chart) format(v float64) string {
 }
 
 // FormatCount writes a whole number with dots between thousands, as
-// Indonesian readers expect: 134.000.
-func FormatCount(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var out []byte
-	for i := range len(s) {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			out = append(out, '.')
-		}
-		out = append(out, s[i])
-	}
-	if neg {
-		return "-" + string(out)
-	}
-	return string(out)
-}
+// Indonesian readers expect: 134.000 (notify.Count, which the Monday mail
+// uses too).
+func FormatCount(n int64) string { return notify.Count(int(n)) }
 
 // niceCeil is the axis top for figures up to v: four gridline steps of
 // 1, 2, 2.5 or 5 times a power of ten, never less than one step of 1 (the

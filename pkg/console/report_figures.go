@@ -1,10 +1,9 @@
 package console
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
+	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -44,7 +43,7 @@ func (s ReportSummary) ComplianceText() string {
 	if s.Compliance == nil {
 		return "–"
 	}
-	return strings.Replace(fmt.Sprintf("%.2f%%", *s.Compliance*100), ".", ",", 1)
+	return notify.Percent(*s.Compliance)
 }
 
 // MedianText is the median first response as hours and minutes (3 j 05 m),
@@ -53,50 +52,13 @@ func (s ReportSummary) MedianText() string {
 	if s.FirstResponseMedian == nil {
 		return "–"
 	}
-	return DurationText(*s.FirstResponseMedian)
+	return notify.Duration(*s.FirstResponseMedian)
 }
 
-// DurationText renders seconds as days, hours and minutes the way the desk
-// says them: "2 h 03 j", "3 j 05 m", "12 m".
-func DurationText(seconds float64) string {
-	m := int64(math.Round(seconds / 60))
-	switch d, h := m/(24*60), m/60%24; {
-	case d > 0:
-		return fmt.Sprintf("%d h %02d j", d, h)
-	case h > 0:
-		return fmt.Sprintf("%d j %02d m", h, m%60)
-	}
-	return fmt.Sprintf("%d m", m)
-}
-
-var channelNames = map[ticket.Channel]string{ticket.ChannelEmail: "Email", ticket.ChannelCallCenter: "Telepon 119",
-	ticket.ChannelWhatsApp: "WhatsApp", ticket.ChannelSMS: "SMS"}
-
-// channelName is a channel as the desk calls it.
-func channelName(ch ticket.Channel) string {
-	if n, ok := channelNames[ch]; ok {
-		return n
-	}
-	return string(ch)
-}
-
-var categoryNames = map[ticket.Category]string{
-	ticket.CategoryCertificateMissing:   "Sertifikat belum muncul",
-	ticket.CategoryCertificateDataError: "Data vaksin di sertifikat salah",
-	ticket.CategoryPersonalDataChange:   "Ubah data diri",
-	ticket.CategoryNIKConflict:          "NIK dipakai orang lain",
-	ticket.CategoryVaccinationStatus:    "Status vaksinasi",
-	ticket.CategoryAppIssue:             "Masalah aplikasi",
-	ticket.CategoryOther:                "Lainnya",
-}
-
-// categoryName is a category as the desk calls it.
-func categoryName(c ticket.Category) string {
-	if n, ok := categoryNames[c]; ok {
-		return n
-	}
-	return string(c)
-}
+// channelName and categoryName are how the desk calls them; the Monday
+// mail uses the same names.
+func channelName(ch ticket.Channel) string  { return notify.ChannelName(ch) }
+func categoryName(c ticket.Category) string { return notify.CategoryName(c) }
 
 var dayNames = [7]string{"Sen", "Sel", "Rab", "Kam", "Jum", "Sab", "Min"}
 
