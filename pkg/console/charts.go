@@ -78,7 +78,7 @@ func (c Chart) Table() ChartTable {
 	for i, l := range c.Labels {
 		row := []string{l}
 		for _, s := range c.Series {
-			row = append(row, c.format(value(s, i)))
+			row = append(row, c.format(seriesValue(s, i)))
 		}
 		t.Rows = append(t.Rows, row)
 	}
@@ -91,7 +91,7 @@ func (c Chart) SVG() template.HTML {
 	id := html.EscapeString(c.ID)
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 %d %d" `+
 		`aria-labelledby="%s-title %s-desc" focusable="false">`, chartW, chartH, id, id)
-	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, esc(c.Title), id, esc(c.Desc))
+	fmt.Fprintf(&b, `<title id="%s-title">%s</title><desc id="%s-desc">%s</desc>`, id, svgText(c.Title), id, svgText(c.Desc))
 	switch c.Kind {
 	case HorizontalBars:
 		c.drawHorizontal(&b)
@@ -109,12 +109,12 @@ func (c Chart) drawVertical(b *strings.Builder) {
 		case StackedBars:
 			sum := 0.0
 			for _, s := range c.Series {
-				sum += value(s, i)
+				sum += seriesValue(s, i)
 			}
 			top = math.Max(top, sum)
 		default:
 			for _, s := range c.Series {
-				top = math.Max(top, value(s, i))
+				top = math.Max(top, seriesValue(s, i))
 			}
 		}
 	}
@@ -126,26 +126,26 @@ func (c Chart) drawVertical(b *strings.Builder) {
 		fmt.Fprintf(b, `<line x1="%d" x2="%d" y1="%.1f" y2="%.1f" stroke="#d0d7de" stroke-width="1"/>`,
 			padLeft, chartW-padRight, y(v), y(v))
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="11" text-anchor="end" fill="#333">%s</text>`,
-			padLeft-6, y(v)+4, esc(c.format(v)))
+			padLeft-6, y(v)+4, svgText(c.format(v)))
 	}
 	n := max(1, len(c.Labels))
 	slot := plotW / float64(n)
 	for i, l := range c.Labels {
 		cx := padLeft + slot*(float64(i)+0.5)
 		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="11" text-anchor="middle" fill="#333">%s</text>`,
-			cx, chartH-padBelow+16, esc(l))
+			cx, chartH-padBelow+16, svgText(l))
 		if c.Kind != StackedBars {
 			continue
 		}
 		base := 0.0
 		for si, s := range c.Series {
-			v := value(s, i)
+			v := seriesValue(s, i)
 			if v <= 0 {
 				continue
 			}
 			fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s, %s: %s</title></rect>`,
 				cx-slot*0.3, y(base+v), slot*0.6, y(base)-y(base+v), Palette[si%len(Palette)],
-				esc(l), esc(s.Name), esc(c.format(v)))
+				svgText(l), svgText(s.Name), svgText(c.format(v)))
 			base += v
 		}
 	}
@@ -153,7 +153,7 @@ func (c Chart) drawVertical(b *strings.Builder) {
 		for si, s := range c.Series {
 			var pts []string
 			for i := range c.Labels {
-				pts = append(pts, fmt.Sprintf("%.1f,%.1f", padLeft+slot*(float64(i)+0.5), y(value(s, i))))
+				pts = append(pts, fmt.Sprintf("%.1f,%.1f", padLeft+slot*(float64(i)+0.5), y(seriesValue(s, i))))
 			}
 			dash := ""
 			if d := dashes[si%len(dashes)]; d != "" {
@@ -163,8 +163,8 @@ func (c Chart) drawVertical(b *strings.Builder) {
 				strings.Join(pts, " "), Palette[si%len(Palette)], dash)
 			for i, l := range c.Labels {
 				fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="%s"><title>%s, %s: %s</title></circle>`,
-					padLeft+slot*(float64(i)+0.5), y(value(s, i)), Palette[si%len(Palette)],
-					esc(l), esc(s.Name), esc(c.format(value(s, i))))
+					padLeft+slot*(float64(i)+0.5), y(seriesValue(s, i)), Palette[si%len(Palette)],
+					svgText(l), svgText(s.Name), svgText(c.format(seriesValue(s, i))))
 			}
 		}
 	}
@@ -178,22 +178,22 @@ func (c Chart) drawHorizontal(b *strings.Builder) {
 	s := c.Series[0]
 	top := 0.0
 	for i := range c.Labels {
-		top = math.Max(top, value(s, i))
+		top = math.Max(top, seriesValue(s, i))
 	}
 	top = niceCeil(top)
 	const labelW = 200
 	left, plotW := float64(labelW), float64(chartW-labelW-padRight-56)
 	slot := float64(chartH-2*padTop) / float64(max(1, len(c.Labels)))
 	for i, l := range c.Labels {
-		v := value(s, i)
+		v := seriesValue(s, i)
 		yTop := padTop + slot*float64(i)
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="12" text-anchor="end" fill="#333">%s</text>`,
-			left-8, yTop+slot*0.5+4, esc(l))
+			left-8, yTop+slot*0.5+4, svgText(l))
 		w := v / top * plotW
 		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s: %s</title></rect>`,
-			left, yTop+slot*0.15, w, slot*0.7, Palette[0], esc(l), esc(c.format(v)))
+			left, yTop+slot*0.15, w, slot*0.7, Palette[0], svgText(l), svgText(c.format(v)))
 		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" font-size="12" fill="#333">%s</text>`,
-			left+w+6, yTop+slot*0.5+4, esc(c.format(v)))
+			left+w+6, yTop+slot*0.5+4, svgText(c.format(v)))
 	}
 }
 
@@ -212,7 +212,7 @@ func (c Chart) legend(b *strings.Builder, y int) {
 		} else {
 			fmt.Fprintf(b, `<rect x="%.1f" y="%d" width="12" height="12" fill="%s"/>`, x+5, y-10, colour)
 		}
-		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="12" fill="#333">%s</text>`, x+28, y, esc(s.Name))
+		fmt.Fprintf(b, `<text x="%.1f" y="%d" font-size="12" fill="#333">%s</text>`, x+28, y, svgText(s.Name))
 		x += 28 + 7.5*float64(len([]rune(s.Name))) + 18
 	}
 }
@@ -246,11 +246,11 @@ func niceCeil(v float64) float64 {
 	return 40 * p
 }
 
-func value(s Series, i int) float64 {
+func seriesValue(s Series, i int) float64 {
 	if i < len(s.Values) {
 		return s.Values[i]
 	}
 	return 0
 }
 
-func esc(s string) string { return html.EscapeString(s) }
+func svgText(s string) string { return html.EscapeString(s) }

@@ -143,7 +143,7 @@ func TestReportCharts(t *testing.T) {
 		t.Errorf("Tuesday created, resolved = %s", got)
 	}
 	cat := charts[2].Table()
-	if got := strings.Join(cat.Rows[0], ","); got != "Sertifikat belum muncul,20" {
+	if got := strings.Join(cat.Rows[0], ","); got != "Sertifikat tidak muncul,20" {
 		t.Errorf("first category row = %s", got)
 	}
 	s := summarize(sampleReport())

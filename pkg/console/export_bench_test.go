@@ -46,14 +46,14 @@ func (h *heapPeak) read() {
 	h.peak = max(h.peak, h.sample[0].Value.Uint64())
 }
 
-// counter counts the file's bytes and samples the heap every megabyte
+// byteCounter counts the file's bytes and samples the heap every megabyte
 // written, which covers the zipping at the end of an XLSX.
-type counter struct {
+type byteCounter struct {
 	n, next int64
 	h       *heapPeak
 }
 
-func (c *counter) Write(p []byte) (int, error) {
+func (c *byteCounter) Write(p []byte) (int, error) {
 	if c.n += int64(len(p)); c.n >= c.next {
 		c.h.read()
 		c.next = c.n + 1<<20
@@ -71,7 +71,7 @@ func benchExport(b *testing.B, src WeekExporter, rows int,
 		h := newHeapPeak(src)
 		h.read()
 		base := h.peak
-		out := &counter{h: h}
+		out := &byteCounter{h: h}
 		start := time.Now()
 		if err := write(context.Background(), out, h, w); err != nil {
 			b.Fatal(err)

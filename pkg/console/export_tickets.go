@@ -57,7 +57,7 @@ func WriteTicketsXLSX(ctx context.Context, out io.Writer, src WeekExporter, w st
 	if err := f.SetSheetName("Sheet1", sheet); err != nil {
 		return err
 	}
-	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("dd/mm/yyyy hh:mm")})
+	dateStyle, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptrTo("dd/mm/yyyy hh:mm")})
 	if err != nil {
 		return err
 	}
@@ -121,4 +121,4 @@ func inert(s string) string {
 	return s
 }
 
-func ptr[T any](v T) *T { return &v }
+func ptrTo[T any](v T) *T { return &v }

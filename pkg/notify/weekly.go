@@ -31,7 +31,7 @@ type ReportMailer struct {
 
 // ReportPagePath is where the console serves the weekly report; the mail
 // links to it with ?week=.
-const ReportPagePath = "/laporan/mingguan"
+const ReportPagePath = "/console/laporan/mingguan"
 
 // NewReportMailer returns a mailer sending through send from address from,
 // with the template templates/weekly_report.txt of fsys
@@ -108,7 +108,7 @@ func (m *ReportMailer) view(to ticket.User, r store.WeeklyReport) reportView {
 	return v
 }
 
-var channelNames = map[ticket.Channel]string{ticket.ChannelEmail: "Email", ticket.ChannelCallCenter: "Telepon 119",
+var channelNames = map[ticket.Channel]string{ticket.ChannelEmail: "Email", ticket.ChannelCallCenter: "Telepon",
 	ticket.ChannelWhatsApp: "WhatsApp", ticket.ChannelSMS: "SMS"}
 
 // ChannelName is a channel as the desk calls it, in reports and mail.
@@ -120,9 +120,9 @@ func ChannelName(ch ticket.Channel) string {
 }
 
 var categoryNames = map[ticket.Category]string{
-	ticket.CategoryCertificateMissing:   "Sertifikat belum muncul",
-	ticket.CategoryCertificateDataError: "Data vaksin di sertifikat salah",
-	ticket.CategoryPersonalDataChange:   "Ubah data diri",
+	ticket.CategoryCertificateMissing:   "Sertifikat tidak muncul",
+	ticket.CategoryCertificateDataError: "Data sertifikat salah",
+	ticket.CategoryPersonalDataChange:   "Perubahan data pribadi",
 	ticket.CategoryNIKConflict:          "NIK dipakai orang lain",
 	ticket.CategoryVaccinationStatus:    "Status vaksinasi",
 	ticket.CategoryAppIssue:             "Masalah aplikasi",

@@ -107,8 +107,8 @@ func TestWeeklyMail(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"Yth. Rina,", "Tiket masuk:              3", "Tiket diselesaikan:       1",
-		"Kepatuhan SLA:            100,00% (1 dari 1 tiket", "- Email: 3", "- Sertifikat belum muncul: 3",
-		"https://aduan.kemkes.go.id/laporan/mingguan?week=2021-W45"} {
+		"Kepatuhan SLA:            100,00% (1 dari 1 tiket", "- Email: 3", "- Sertifikat tidak muncul: 3",
+		"https://aduan.kemkes.go.id/console/laporan/mingguan?week=2021-W45"} {
 		if !strings.Contains(m.Text, want) {
 			t.Errorf("the mail does not say %q:\n%s", want, m.Text)
 		}
