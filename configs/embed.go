@@ -33,3 +33,9 @@ var SLA []byte
 //
 //go:embed words.yaml
 var Words []byte
+
+// CannedReplies is canned-replies.yaml: the ready answers agents pick by
+// typing / in the console's reply box, read by console.ParseCannedReplies.
+//
+//go:embed canned-replies.yaml
+var CannedReplies []byte

@@ -13,7 +13,10 @@
 #              make run's demo (scripts/demo) and make test both use it.
 #   heif       optional: heif-convert (libheif-examples), so the document checks decode
 #              iPhones' HEIC photos; without it they ask for JPG. A failed install warns.
-# To add a component (e.g. browser: chromium), write provision_<name>.
+#   browser    the console's end-to-end tests: chromium (Debian's, at /usr/bin/chromium),
+#              Node.js >= 20 and npm, then `npm ci` in web/ for playwright-core; no browser
+#              is ever downloaded. Stops with a clear message when apt's Node.js is older.
+# To add a component, write provision_<name>.
 set -euo pipefail
 
 # Overridable only for testing this script; Aduan's defaults expect these values.
@@ -390,7 +393,30 @@ provision_heif() {
     log "WARNING: libheif-examples not installed: HEIC photos will be refused, asking for JPG"
 }
 
-# provision_browser() { ... chromium ... }            (to be added)
+# The console's end-to-end tests: Debian's chromium, Node.js >= 20 and
+# playwright-core from web/package-lock.json (npm ci; never a browser
+# download: the tests drive /usr/bin/chromium).
+BROWSER_NODE_MAJOR=20
+node_major() { node --version 2>/dev/null | sed -n 's/^v\([0-9]*\).*/\1/p'; }
+
+provision_browser() {
+  local pkgs=()
+  [ -x /usr/bin/chromium ] || pkgs+=(chromium)
+  have node || pkgs+=(nodejs)
+  have npm || pkgs+=(npm)
+  if [ ${#pkgs[@]} -gt 0 ]; then apt_install "${pkgs[@]}"; else log "chromium, node and npm present"; fi
+  local major
+  major=$(node_major)
+  if [ -z "$major" ] || [ "$major" -lt "$BROWSER_NODE_MAJOR" ]; then
+    die "Node.js $(node --version 2>/dev/null || echo none) is too old: playwright-core needs Node.js >= $BROWSER_NODE_MAJOR." \
+      "Debian 12's apt ships Node.js 18; install 20 or newer from NodeSource (https://deb.nodesource.com, nodejs 20.x)" \
+      "or Debian 13 (trixie), then run this again."
+  fi
+  log "npm ci in web/ (playwright-core, htmx; no browser download)"
+  (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+    die "npm ci in web/ failed"
+  log "browser: $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version)"
+}
 
 [ $# -gt 0 ] || set -- db
 for component in "$@"; do

@@ -7,7 +7,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/env.sh
 
 # Services the tests need. Add components here as they appear (e.g. mail browser).
-TEST_COMPONENTS=(db mail heif)
+TEST_COMPONENTS=(db mail heif browser)
 scripts/provision.sh "${TEST_COMPONENTS[@]}"
 
 status=0

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/aduan/aduan/pkg/console"
 	"github.com/aduan/aduan/pkg/desk"
 	"github.com/aduan/aduan/pkg/httpapi"
 	"github.com/aduan/aduan/pkg/intake"
@@ -114,8 +115,25 @@ func (a *App) Close() error {
 	return errors.Join(a.Redis.Close(), a.Store.Close())
 }
 
-// Handler returns the HTTP API.
+// Handler returns the HTTP API with the web console.
 func (a *App) Handler() *httpapi.Server {
+	api, _ := a.handlers()
+	return api
+}
+
+// handlers returns the HTTP API and the web console it serves; the
+// console's templates are compiled into the binary, so it cannot fail to
+// build at run time without failing its tests first.
+func (a *App) handlers() (*httpapi.Server, *console.Console) {
+	api := a.api()
+	con, err := a.mountConsole(api)
+	if err != nil {
+		panic(err)
+	}
+	return api, con
+}
+
+func (a *App) api() *httpapi.Server {
 	return httpapi.New(httpapi.Config{
 		Users:    a.Store,
 		Tickets:  a.Store,
@@ -149,8 +167,9 @@ func (a *App) Serve(ctx context.Context, ready chan<- string) error {
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", a.Config.HTTPAddr, err)
 	}
-	api := a.Handler()
+	api, con := a.handlers()
 	go api.SweepLoginsEvery(ctx, time.Minute)
+	go con.Run(ctx)
 	srv := httpapi.HTTPServer(api)
 	a.Log.Info("listening", "addr", ln.Addr().String())
 	if ready != nil {

@@ -47,49 +47,12 @@ func (s *Server) login(c *gin.Context) {
 		s.fail(c, err)
 		return
 	}
-	ctx := c.Request.Context()
-	attempt := newLoginAttempt(email, clientAddress(c))
-	wait, err := s.takeLogin(ctx, attempt)
+	user, err := s.checkPassword(c.Request.Context(), email, req.Password, clientAddress(c))
 	if err != nil {
-		s.giveBack(ctx, attempt)
-		s.fail(c, err)
-		return
-	}
-	if wait > 0 {
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
-		s.fail(c, ticket.Errorf(ticket.ERATELIMIT, "Terlalu banyak percobaan masuk; coba lagi nanti. / Too many failed logins; try again later."))
-		return
-	}
-	user, hash, err := s.cfg.Users.UserByEmail(ctx, email)
-	exists := err == nil
-	if err != nil && ticket.ErrorCode(err) != ticket.ENOTFOUND {
-		s.giveBack(ctx, attempt)
-		s.fail(c, err)
-		return
-	}
-	if !exists {
-		hash = dummyHash()
-	}
-	ok, err := s.logins.hashing.check(ctx, hash, req.Password)
-	if errors.Is(err, errHashBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
-		// Never checked: the attempt is given back.
-		s.giveBack(ctx, attempt)
-		c.Header("Retry-After", strconv.Itoa(int(math.Ceil(s.logins.hashing.wait.Seconds()))))
-		s.fail(c, err)
-		return
-	}
-	if err != nil {
-		s.log.ErrorContext(ctx, "stored password hash unreadable", "user_id", user.ID, "err", err)
-	}
-	if !exists || err != nil || !ok {
-		s.fail(c, ticket.Errorf(ticket.EUNAUTHORIZED, "Email atau kata sandi salah. / Wrong email or password."))
-		return
-	}
-	if user.DisabledAt != nil {
-		s.fail(c, ticket.Errorf(ticket.EFORBIDDEN, "Akun ini sudah dinonaktifkan. / This account is disabled."))
-		return
-	}
-	if err := s.succeeded(ctx, attempt); err != nil {
+		var wait *waitError
+		if errors.As(err, &wait) {
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.wait.Seconds()))))
+		}
 		s.fail(c, err)
 		return
 	}
@@ -99,6 +62,60 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"token": token, "expires_at": expires, "user": toUserJSON(user)})
+}
+
+// waitError is a login refused for now: ERATELIMIT (too many attempts) or
+// the password hashers all busy; wait says when to come back.
+type waitError struct {
+	err  error
+	wait time.Duration
+}
+
+func (e *waitError) Error() string { return e.err.Error() }
+func (e *waitError) Unwrap() error { return e.err }
+
+// checkPassword is a login's check, throttled per account and per client
+// address (addr): the user when email and password are right and the
+// account is enabled.
+func (s *Server) checkPassword(ctx context.Context, email, password, addr string) (ticket.User, error) {
+	attempt := newLoginAttempt(email, addr)
+	wait, err := s.takeLogin(ctx, attempt)
+	if err != nil {
+		s.giveBack(ctx, attempt)
+		return ticket.User{}, err
+	}
+	if wait > 0 {
+		return ticket.User{}, &waitError{wait: wait, err: ticket.Errorf(ticket.ERATELIMIT,
+			"Terlalu banyak percobaan masuk; coba lagi nanti. / Too many failed logins; try again later.")}
+	}
+	user, hash, err := s.cfg.Users.UserByEmail(ctx, email)
+	exists := err == nil
+	if err != nil && ticket.ErrorCode(err) != ticket.ENOTFOUND {
+		s.giveBack(ctx, attempt)
+		return ticket.User{}, err
+	}
+	if !exists {
+		hash = dummyHash()
+	}
+	ok, err := s.logins.hashing.check(ctx, hash, password)
+	if errors.Is(err, errHashBusy) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		// Never checked: the attempt is given back.
+		s.giveBack(ctx, attempt)
+		return ticket.User{}, &waitError{err: err, wait: s.logins.hashing.wait}
+	}
+	if err != nil {
+		s.log.ErrorContext(ctx, "stored password hash unreadable", "user_id", user.ID, "err", err)
+	}
+	if !exists || err != nil || !ok {
+		return ticket.User{}, ticket.Errorf(ticket.EUNAUTHORIZED, "Email atau kata sandi salah. / Wrong email or password.")
+	}
+	if user.DisabledAt != nil {
+		return ticket.User{}, ticket.Errorf(ticket.EFORBIDDEN, "Akun ini sudah dinonaktifkan. / This account is disabled.")
+	}
+	if err := s.succeeded(ctx, attempt); err != nil {
+		return ticket.User{}, err
+	}
+	return user, nil
 }
 
 // checkLogin validates a login's fields, bounded before anything is kept

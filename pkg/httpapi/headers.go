@@ -19,6 +19,11 @@ const (
 	// pageCSP: Aduan's own pages; inline style only.
 	pageCSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
 		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+	// consoleCSP: the web console (pkg/console) before it writes a page:
+	// static files, redirects, errors. Each page it renders replaces this
+	// with its own policy, whose scripts must carry that response's nonce.
+	consoleCSP = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; frame-src 'self'; " +
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	// monitorCSP: the task monitor (asynqmon, a React app). Its styles are
 	// injected at run time and its fonts come from Google Fonts; its two
 	// inline scripts are allowed by their hashes (monitorPage).
@@ -40,6 +45,10 @@ func (s *Server) secureHeaders(c *gin.Context) {
 	switch {
 	case path == TaskMonitorPath || strings.HasPrefix(path, TaskMonitorPath+"/"):
 		h.Set("Content-Security-Policy", strings.Replace(monitorCSP, "%s", "", 1))
+		h.Set("Cache-Control", "no-store")
+	case isConsolePath(path):
+		// Its pages carry personal data: never kept by a cache.
+		h.Set("Content-Security-Policy", consoleCSP)
 		h.Set("Cache-Control", "no-store")
 	case strings.HasPrefix(path, "/api/v1/"):
 		h.Set("Content-Security-Policy", apiCSP)

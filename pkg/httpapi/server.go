@@ -174,7 +174,6 @@ func (s *Server) routes() {
 	r.GET(WhatsAppWebhookPath, s.verifyWhatsApp)
 	r.POST(WhatsAppWebhookPath, s.receiveWhatsApp)
 	r.GET("/api/openapi.yaml", func(c *gin.Context) { c.Data(http.StatusOK, "application/yaml", api.OpenAPI) })
-	s.siteRoutes(r)
 
 	if s.cfg.TaskMonitor != nil {
 		mon := r.Group(TaskMonitorPath, s.authenticate, s.require(ticket.RoleAdmin))

@@ -8,13 +8,21 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aduan/aduan/pkg/console"
 	"github.com/aduan/aduan/pkg/httpapi"
 )
 
-// siteServer serves the API's real router over HTTP, as a browser meets it.
+// siteServer serves the API's real router, with the console mounted, over
+// HTTP, as a browser meets it. A visitor's pages need no database.
 func siteServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	srv := httptest.NewServer(httpapi.New(httpapi.Config{}))
+	api := httpapi.New(httpapi.Config{})
+	con, err := console.New(console.Config{Auth: api})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.MountConsole(con)
+	srv := httptest.NewServer(api)
 	t.Cleanup(srv.Close)
 	return srv
 }
@@ -40,7 +48,10 @@ func fetch(t *testing.T, c *http.Client, method, url string) (*http.Response, st
 	return resp, string(body)
 }
 
-func TestLandingPage(t *testing.T) {
+// / is the console's login page for a visitor: 200, never a redirect, with
+// the controls people are trained on, and scripts allowed only by this
+// response's nonce.
+func TestLoginPageAtRoot(t *testing.T) {
 	srv := siteServer(t)
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		t.Run(method, func(t *testing.T) {
@@ -57,20 +68,35 @@ func TestLandingPage(t *testing.T) {
 				}
 				return
 			}
-			for _, want := range []string{`<html lang="id">`, "Aduan", `href="/api/openapi.yaml"`} {
+			for _, want := range []string{`<html lang="id">`, `<label for="email">Email</label>`,
+				`<label for="password">Kata sandi</label>`, `<button type="submit" class="primary">Masuk</button>`,
+				`href="/api/openapi.yaml"`} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %s", want)
 				}
+			}
+			nonce := regexp.MustCompile(`script-src 'nonce-([A-Za-z0-9_-]{16,})'`).FindStringSubmatch(resp.Header.Get("Content-Security-Policy"))
+			if nonce == nil {
+				t.Fatalf("Content-Security-Policy %q has no script nonce", resp.Header.Get("Content-Security-Policy"))
+			}
+			for _, tag := range regexp.MustCompile(`<script[^>]*>`).FindAllString(body, -1) {
+				if !strings.Contains(tag, `nonce="`+nonce[1]+`"`) {
+					t.Errorf("script without the response's nonce: %s", tag)
+				}
+			}
+			if regexp.MustCompile(`(?i)\son[a-z]+=`).MatchString(body) {
+				t.Error("page has an inline event handler")
 			}
 		})
 	}
 }
 
-// Every link the page offers leads somewhere, without a redirect.
-func TestLandingPageLinks(t *testing.T) {
+// Every link the page offers (stylesheet and scripts included) leads
+// somewhere, without a redirect.
+func TestLoginPageLinks(t *testing.T) {
 	srv := siteServer(t)
 	_, body := fetch(t, noFollow, http.MethodGet, srv.URL+"/")
-	links := regexp.MustCompile(`href="(/[^"]*)"`).FindAllStringSubmatch(body, -1)
+	links := regexp.MustCompile(`(?:href|src)="(/[^"]*)"`).FindAllStringSubmatch(body, -1)
 	if len(links) == 0 {
 		t.Fatal("the page links nowhere")
 	}
@@ -81,8 +107,8 @@ func TestLandingPageLinks(t *testing.T) {
 	}
 }
 
-// /index.html is the page's old name: one redirect to /, which answers.
-func TestIndexHTMLLeadsToLandingPage(t *testing.T) {
+// /index.html is the old landing page's name: one redirect to /, which answers.
+func TestIndexHTMLLeadsToLoginPage(t *testing.T) {
 	srv := siteServer(t)
 	for _, method := range []string{http.MethodGet, http.MethodHead} {
 		t.Run(method, func(t *testing.T) {

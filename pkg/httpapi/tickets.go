@@ -26,7 +26,7 @@ func (s *Server) createTicket(c *gin.Context) {
 		return
 	}
 	agent := actor(c)
-	in, err := req.toInbound(agent, s.now())
+	in, err := req.Inbound(agent, s.now())
 	if err != nil {
 		s.fail(c, err)
 		return
@@ -39,7 +39,7 @@ func (s *Server) createTicket(c *gin.Context) {
 		return
 	case key != "":
 		// Scoped to the agent, so two agents' keys never collide.
-		in.SourceID, in.SourceHash = fmt.Sprintf("agent:%d:%s", agent.ID, key), req.fingerprint()
+		in.SourceID, in.SourceHash = fmt.Sprintf("agent:%d:%s", agent.ID, key), req.Fingerprint()
 	default:
 		in.SourceID = "call:" + uuid.NewString()
 	}

@@ -159,8 +159,10 @@ func (s *Store) UserByToken(ctx context.Context, token string) (_ ticket.User, e
 	var row userRow
 	err = s.conn(ctx).Table("users").Select("users.*").
 		Joins("JOIN auth_tokens t ON t.user_id = users.id").
-		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND users.disabled_at IS NULL",
-			tokenHash(token), s.now()).
+		Where("t.token_sha256 = ? AND t.revoked_at IS NULL AND t.expires_at > ? AND users.disabled_at IS NULL"+
+			// A console session also ends when left idle (sessions.go).
+			" AND (t.idle_seconds IS NULL OR t.last_seen_at + make_interval(secs => t.idle_seconds) > ?)",
+			tokenHash(token), s.now(), s.now()).
 		Take(&row).Error
 	if err != nil {
 		if err == gorm.ErrRecordNotFound {
