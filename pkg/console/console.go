@@ -79,6 +79,8 @@ type Config struct {
 	// SessionMax ends it this long after login however busy (default 12 h).
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// Oversight builds the supervisors' and admins' pages.
+	Oversight Oversight
 }
 
 // Console serves the console's pages.
@@ -168,4 +170,5 @@ func (c *Console) routes() {
 	a.POST("/tiket/:ref/pelapor/buka", c.revealNIK)
 	a.GET("/tiket/:ref/pesan/:mid/isi", c.mailFrame)
 	a.GET("/tiket/:ref/lampiran/:aid", c.attachment)
+	c.oversightRoutes(a)
 }
