@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/intake"
@@ -135,7 +136,9 @@ func checked(t *testing.T, ctx context.Context, a *app.App, ticketID int64) {
 }
 
 // ingest stores in as its channel would, then puts the ticket in queue at
-// priority, as routing would (none when queue is "").
+// priority with a first response due, as routing and the SLA planner would
+// (none when queue is ""). The due times differ by priority, so the queue
+// shows a breached, a warned and a kept SLA.
 func ingest(t *testing.T, ctx context.Context, a *app.App, in intake.Inbound, queue string, priority ticket.Priority) ticket.Ticket {
 	t.Helper()
 	res, err := a.Ingester.Ingest(ctx, in)
@@ -145,6 +148,12 @@ func ingest(t *testing.T, ctx context.Context, a *app.App, in intake.Inbound, qu
 	tk := res.Ticket
 	if queue != "" {
 		tk.Queue, tk.Priority = queue, priority
+		due := time.Now().Add(map[ticket.Priority]time.Duration{ticket.PriorityUrgent: -20 * time.Minute,
+			ticket.PriorityLow: 40 * time.Minute}[priority])
+		if in.HTML != "" {
+			due = time.Now().Add(5 * time.Hour)
+		}
+		tk.SLA.FirstResponseDue = &due
 		if err := a.Store.SaveTicket(ctx, &tk); err != nil {
 			t.Fatal(err)
 		}

@@ -79,7 +79,7 @@ func slaOf(t ticket.Ticket, now time.Time) slaState {
 	case !t.Status.IsOpen():
 		return slaState{Class: "sla-done", Icon: "✔", Text: "Selesai"}
 	case t.SLA.Breached || (due != nil && now.After(*due)):
-		return slaState{Class: "sla-breach", Icon: "⛔", Text: "Lewat SLA", Due: due}
+		return slaState{Class: "sla-breach", Icon: "✖", Text: "Lewat SLA", Due: due}
 	case due != nil && due.Sub(now) < slaWarnWithin:
 		return slaState{Class: "sla-warn", Icon: "⚠", Text: "Hampir lewat", Due: due}
 	case due != nil:

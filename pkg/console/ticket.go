@@ -152,7 +152,8 @@ func (c *Console) reply(g *gin.Context) {
 			}
 		}
 		for _, e := range v.T.Events {
-			if e.ID > seen.Event {
+			// Notes and messages are listed themselves, with their text.
+			if e.ID > seen.Event && e.Kind != ticket.EventNoteAdded && e.Kind != ticket.EventMessageAdded {
 				ch.Events = append(ch.Events, e)
 			}
 		}
