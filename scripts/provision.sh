@@ -412,9 +412,14 @@ provision_browser() {
       "Debian 12's apt ships Node.js 18; install 20 or newer from NodeSource (https://deb.nodesource.com, nodejs 20.x)" \
       "or Debian 13 (trixie), then run this again."
   fi
-  log "npm ci in web/ (playwright-core, htmx; no browser download)"
-  (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
-    die "npm ci in web/ failed"
+  # npm ci again only when web/package-lock.json changed since the last one.
+  if [ -f web/node_modules/.package-lock.json ] && [ web/node_modules/.package-lock.json -nt web/package-lock.json ]; then
+    log "web/node_modules up to date"
+  else
+    log "npm ci in web/ (playwright-core, htmx; no browser download)"
+    (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error) ||
+      die "npm ci in web/ failed"
+  fi
   log "browser: $(/usr/bin/chromium --version 2>/dev/null | head -1), node $(node --version)"
 }
 

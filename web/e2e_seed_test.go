@@ -27,6 +27,9 @@ type fixture struct {
 	Agent2     string `json:"agent2"`
 	Agent2Name string `json:"agent2_name"`
 	Queue      string `json:"queue"`
+	// Supervisor and Admin log in with Password too.
+	Supervisor string `json:"supervisor"`
+	Admin      string `json:"admin"`
 	// Caller is a returning caller: known by NIK and phone, with an email
 	// and a WhatsApp ticket already.
 	CallerNIK   string   `json:"caller_nik"`
@@ -60,11 +63,13 @@ func seed(t *testing.T, ctx context.Context, a *app.App) fixture {
 	queues := a.Rules.Routing.Queues()
 	fx := fixture{Password: e2ePassword, Agent1: "agen1@aduan.test", Agent1Name: "Budi Santoso",
 		Agent2: "agen2@aduan.test", Agent2Name: "Dewi Lestari", Queue: queues[0],
-		CallerNIK: "3201014507850001", CallerPhone: "081234567890", CallerName: "Siti Aminah"}
+		CallerNIK: "3201014507850001", CallerPhone: "081234567890", CallerName: "Siti Aminah",
+		Supervisor: "supervisor@aduan.test", Admin: "admin@aduan.test"}
 	for _, u := range []app.NewUser{
 		{Email: fx.Agent1, Name: fx.Agent1Name, Role: ticket.RoleAgent},
 		{Email: fx.Agent2, Name: fx.Agent2Name, Role: ticket.RoleAgent},
-		{Email: "supervisor@aduan.test", Name: "Sri Rahayu", Role: ticket.RoleSupervisor},
+		{Email: fx.Supervisor, Name: "Sri Rahayu", Role: ticket.RoleSupervisor},
+		{Email: fx.Admin, Name: "Andi Admin", Role: ticket.RoleAdmin},
 	} {
 		u.Password, u.Capacity = e2ePassword, ticket.DefaultCapacity
 		if _, err := a.AddUser(ctx, u); err != nil {
@@ -79,6 +84,13 @@ func seed(t *testing.T, ctx context.Context, a *app.App) fixture {
 		Complainant: ticket.Complainant{Phone: caller.Phone, WhatsAppID: "6281234567890"},
 		Category:    ticket.CategoryPersonalDataChange, Body: "Mau ganti nomor HP"}, "", "")
 	fx.CallerOld = []string{mail.Number, wa.Number}
+	// An answer on WhatsApp that Meta refused, as the channel records it.
+	failed := ticket.Message{TicketID: wa.ID, Direction: ticket.Outbound, Channel: ticket.ChannelWhatsApp,
+		Kind: ticket.KindReply, Status: ticket.DeliveryFailed, Recipient: "6281234567890",
+		Body: "Silakan kirim foto KTP Anda.", Error: "131047: lebih dari 24 jam sejak pesan terakhir pelanggan"}
+	if err := a.Store.AddMessage(ctx, &failed); err != nil {
+		t.Fatal(err)
+	}
 
 	// The ticket the first claim takes: urgent, with its three photos.
 	photo := readFile(t, "../pkg/documents/testdata/face-astronaut.png")

@@ -170,5 +170,6 @@ func (c *Console) routes() {
 	a.POST("/tiket/:ref/pelapor/buka", c.revealNIK)
 	a.GET("/tiket/:ref/pesan/:mid/isi", c.mailFrame)
 	a.GET("/tiket/:ref/lampiran/:aid", c.attachment)
+	a.POST("/tiket/:ref/gabung", c.merge)
 	c.oversightRoutes(a)
 }

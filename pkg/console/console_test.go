@@ -133,6 +133,20 @@ func TestSessions(t *testing.T) {
 			t.Error("a session for a wrong password")
 		}
 	})
+	t.Run("guessing is throttled as on the API", func(t *testing.T) {
+		b := d.browser(t)
+		var resp *http.Response
+		var body string
+		for i := 0; i < 7; i++ {
+			resp, body = b.do("POST", "/console/masuk", url.Values{"email": {"penebak@aduan.test"}, "password": {"tebakan"}})
+			if resp.StatusCode == http.StatusTooManyRequests {
+				break
+			}
+		}
+		if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, "Terlalu banyak percobaan masuk") {
+			t.Errorf("after repeated wrong passwords: %d", resp.StatusCode)
+		}
+	})
 	t.Run("a visitor gets the login page at /, never a redirect; a page sends them there", func(t *testing.T) {
 		b := d.browser(t)
 		if resp, _ := b.do("GET", "/", nil); resp.StatusCode != http.StatusOK {
@@ -224,5 +238,71 @@ func TestCallAndStaleReply(t *testing.T) {
 		if m.Direction == ticket.Outbound && m.Kind == ticket.KindReply {
 			t.Errorf("the stale reply was stored: %q", m.Body)
 		}
+	}
+}
+
+// Two tickets of one person become one: the conversation moves, the
+// other ticket is closed; another person's ticket cannot be merged in.
+func TestMerge(t *testing.T) {
+	d := newDesk(t)
+	a := d.browser(t)
+	a.login("agen1@aduan.test")
+	save := func(nik, phone, complaint string) string {
+		t.Helper()
+		resp, body := a.do("POST", "/console/panggilan", url.Values{"nik": {nik}, "name": {"Siti Aminah"},
+			"phone": {phone}, "category": {"certificate_missing"}, "description": {complaint}})
+		n := numberRe.FindString(body)
+		if resp.StatusCode != http.StatusCreated || n == "" {
+			t.Fatalf("call = %d", resp.StatusCode)
+		}
+		return n
+	}
+	first := save("3201014507850001", "081234567890", "Sertifikat dosis 2 belum muncul.")
+	second := save("3201014507850001", "081234567890", "Menelepon lagi soal sertifikat dosis 2.")
+	stranger := save("3174052303900002", "085712345678", "Data saya salah.")
+
+	if resp, body := a.do("POST", "/console/tiket/"+first+"/gabung", url.Values{"dari": {stranger}}); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(body, "pelapor yang sama") {
+		t.Errorf("merging another person's ticket = %d", resp.StatusCode)
+	}
+	if resp, _ := a.do("POST", "/console/tiket/"+first+"/gabung", url.Values{"dari": {second}}); resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("merge = %d", resp.StatusCode)
+	}
+	ctx := context.Background()
+	into, err := d.app.Desk.Ticket(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	from, err := d.app.Desk.Ticket(ctx, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(into.Messages) != 2 || len(from.Messages) != 0 || from.Status != ticket.StatusClosed {
+		t.Errorf("after merge: %s has %d messages, %s has %d and is %s", first, len(into.Messages), second,
+			len(from.Messages), from.Status)
+	}
+	if _, body := a.do("GET", "/console/tiket/"+first, nil); !strings.Contains(body, "Menelepon lagi soal sertifikat dosis 2.") {
+		t.Error("the merged conversation is not on the ticket page")
+	}
+}
+
+// The agent's time zone is kept, and times are shown in it.
+func TestZone(t *testing.T) {
+	d := newDesk(t)
+	b := d.browser(t)
+	b.login("agen1@aduan.test")
+	_, page := b.do("GET", "/console/antrean", nil)
+	if !strings.Contains(page, `<option value="WIB" selected>`) {
+		t.Error("WIB is not the default zone")
+	}
+	resp, _ := b.do("POST", "/console/zona", url.Values{"zona": {"WITA"}, "kembali": {"/console/panggilan"}})
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/console/panggilan" {
+		t.Fatalf("zone = %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if _, page = b.do("GET", "/console/antrean", nil); !strings.Contains(page, `<option value="WITA" selected>`) {
+		t.Error("WITA was not kept")
+	}
+	if resp, _ := b.do("POST", "/console/zona", url.Values{"zona": {"UTC"}}); resp.StatusCode != http.StatusUnprocessableEntity {
+		t.Errorf("zone UTC = %d, want 422", resp.StatusCode)
 	}
 }

@@ -60,6 +60,7 @@ type view struct {
 	Nav   string // the navigation entry that is current
 	User  *ticket.User
 	Nonce string
+	Path  string // the page's own path, for forms that come back to it
 	Zone  *time.Location
 	Now   time.Time
 	Data  any
@@ -103,7 +104,8 @@ func (c *Console) write(g *gin.Context, status int, page, name, title, nav strin
 		g.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	v := view{Title: title, Nav: nav, Nonce: g.GetString(nonceKey), Zone: zoneOf(g), Now: c.now(), Data: data}
+	v := view{Title: title, Nav: nav, Nonce: g.GetString(nonceKey), Path: g.Request.URL.Path, Zone: zoneOf(g),
+		Now: c.now(), Data: data}
 	if u, ok := currentUser(g); ok {
 		v.User = &u
 	}

@@ -49,6 +49,7 @@ type conflict struct {
 // done says in words what a form just did (?selesai=…).
 var done = map[string]string{
 	"balas":   "Balasan disimpan dan masuk antrean kirim.",
+	"gabung":  "Tiket digabungkan ke tiket ini; tiket yang digabung sudah ditutup.",
 	"catatan": "Catatan internal disimpan.",
 	"ubah":    "Perubahan tiket disimpan.",
 }
@@ -268,6 +269,20 @@ func (c *Console) revealNIK(g *gin.Context) {
 	c.render(g, http.StatusOK, "ticket", "Tiket "+v.T.Number, "antrean", v)
 }
 
+// merge folds another ticket of the same person (dari) into this one.
+func (c *Console) merge(g *gin.Context) {
+	ref := g.Param("ref")
+	if _, err := c.cfg.Desk.Merge(g.Request.Context(), me(g), ref, g.PostForm("dari")); err != nil {
+		if code := ticket.ErrorCode(err); code == ticket.EINVALID || code == ticket.ECONFLICT || code == ticket.EFORBIDDEN {
+			c.formError(g, ref, "", err)
+			return
+		}
+		c.fail(g, err)
+		return
+	}
+	g.Redirect(http.StatusSeeOther, "/console/tiket/"+ref+"?selesai=gabung#percakapan")
+}
+
 // eventText says an event in words for the conflict notice.
 func eventText(e ticket.Event) string {
 	from, to := e.Data["from"], e.Data["to"]
@@ -285,6 +300,8 @@ func eventText(e ticket.Event) string {
 		return "Catatan internal ditambahkan"
 	case ticket.EventMessageAdded:
 		return "Pesan baru ditambahkan"
+	case desk.EventMergedFrom:
+		return fmt.Sprintf("Tiket %v digabungkan ke tiket ini", e.Data["from"])
 	}
 	return e.Kind
 }

@@ -23,6 +23,9 @@ type Store interface {
 	Messages(ctx context.Context, ticketID int64) ([]ticket.Message, error)
 	MessageByID(ctx context.Context, id int64) (ticket.Message, error)
 	AddMessage(ctx context.Context, m *ticket.Message) error
+	// MoveConversation moves a ticket's messages and attachments to
+	// another ticket (merge.go).
+	MoveConversation(ctx context.Context, fromID, toID int64) error
 	// ReplyAddress is where mail to the complainant on a ticket goes: the
 	// sender of their latest email on it, else the address on record.
 	ReplyAddress(ctx context.Context, ticketID int64) (string, error)

@@ -129,3 +129,13 @@ func (s *Store) ListenQueued(ctx context.Context, fn func(TicketQueued)) (err er
 		}
 	})
 }
+
+// MoveConversation moves every message and attachment of ticket fromID to
+// ticket toID: the two tickets are merged into one conversation.
+func (s *Store) MoveConversation(ctx context.Context, fromID, toID int64) (err error) {
+	defer wrap(&err, "move conversation")
+	if err := s.conn(ctx).Exec(`UPDATE messages SET ticket_id = ? WHERE ticket_id = ?`, toID, fromID).Error; err != nil {
+		return err
+	}
+	return s.conn(ctx).Exec(`UPDATE attachments SET ticket_id = ? WHERE ticket_id = ?`, toID, fromID).Error
+}

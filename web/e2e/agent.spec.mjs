@@ -87,6 +87,32 @@ export const specs = [
     },
   },
   {
+    name: 'status kirim WhatsApp, buka NIK dengan alasan, gabungkan tiket satu pelapor',
+    async run(t) {
+      const page = await t.session('agen 1');
+      await t.login(page, t.fx.agent1);
+      const [mail, wa] = t.fx.caller_old;
+      await page.goto(`/console/tiket/${wa}`);
+      const thread = page.getByRole('region', { name: 'Percakapan' });
+      await expect(thread).toContainText('Gagal terkirim');
+      await expect(thread).toContainText('131047');
+      await t.snap(page, 'tiket-whatsapp');
+      await page.goto(`/console/tiket/${mail}`);
+      const who = page.getByRole('region', { name: 'Pelapor', exact: true });
+      t.check(!(await who.innerText()).includes(t.fx.caller_nik), 'the full NIK is shown before a reveal');
+      await who.getByText('Buka NIK lengkap').click();
+      await who.getByLabel('Alasan membuka NIK (dicatat)').selectOption({ index: 0 });
+      await who.getByRole('button', { name: 'Buka NIK' }).click();
+      await expect(page.locator('#nik')).toContainText(t.fx.caller_nik);
+      await t.snap(page, 'nik-dibuka');
+      await page.getByRole('button', { name: `Gabungkan ${wa} ke tiket ini` }).click();
+      await expect(page.getByRole('status').filter({ hasText: 'digabungkan' })).toBeVisible();
+      await expect(thread).toContainText('Mau ganti nomor HP');
+      await page.goto(`/console/tiket/${wa}`);
+      await expect(page.getByLabel('Status')).toHaveValue('closed');
+    },
+  },
+  {
     name: 'ambil berikutnya, buka foto, balas, catatan, selesaikan',
     async run(t) {
       const page = await t.session('agen 1');
