@@ -8,7 +8,6 @@ import (
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
-	"github.com/aduan/aduan/pkg/ticket"
 )
 
 // oversightFixture is what the supervisor's and admin's specs are told.
@@ -43,19 +42,15 @@ const quarantinedMail = "From: Wahyu Pratama <wahyu.pratama@contoh.id>\r\n" +
 	"Nama Lengkap: Wahyu Pratama\r\nNIK: 3174011203900002\r\nNomor HP: 081298765432\r\n" +
 	"Keluhan: Sertifikat vaksin dosis 2 saya tidak muncul di aplikasi.\r\n"
 
-// seedOversight adds an admin, a past week of tickets (2021-W45: four by
+// seedOversight adds a past week of tickets (2021-W45: four by
 // mail, two by phone, one by WhatsApp; all but one finished, that one with
 // agent 2) and a quarantined mail.
 func seedOversight(t *testing.T, ctx context.Context, a *app.App, fx fixture) oversightFixture {
 	t.Helper()
-	o := oversightFixture{Supervisor: "supervisor@aduan.test", Admin: "admin@aduan.test", Queue: fx.Queue,
+	o := oversightFixture{Supervisor: fx.Supervisor, Admin: fx.Admin, Queue: fx.Queue,
 		AgentName: fx.Agent1Name, Week: "2021-W45", WeekCreated: 7, WeekEmail: 4, NIK: "3201014507850001",
 		QuarantineUID: 4242, QuarantineReason: "koneksi basis data terputus",
 		QuarantineSubject: "Sertifikat vaksin dosis 2 tidak muncul"}
-	if _, err := a.AddUser(ctx, app.NewUser{Email: o.Admin, Name: "Agus Admin", Role: ticket.RoleAdmin,
-		Password: e2ePassword, Capacity: ticket.DefaultCapacity}); err != nil {
-		t.Fatalf("add admin: %v", err)
-	}
 	agent2, _, err := a.Store.UserByEmail(ctx, fx.Agent2)
 	if err != nil {
 		t.Fatal(err)
