@@ -92,13 +92,13 @@ type RuleFile struct {
 
 // oversightRoutes adds the supervisors' and admins' pages under /console.
 func (c *Console) oversightRoutes(a *gin.RouterGroup) {
-	s := a.Group("/laporan", c.Require(ticket.RoleSupervisor))
+	s := a.Group("/laporan", c.Require(ticket.RoleSupervisor), c.oversightReady)
 	s.GET("", c.boardPage)
 	s.POST("/tugaskan", c.reassign)
 	s.GET("/mingguan", c.reportPage)
 	s.GET("/unduh/:file", c.reportDownload)
 
-	ad := a.Group("/admin", c.Require(ticket.RoleAdmin))
+	ad := a.Group("/admin", c.Require(ticket.RoleAdmin), c.oversightReady)
 	ad.GET("", c.adminUsers)
 	ad.POST("/pengguna", c.addUser)
 	ad.POST("/pengguna/:id/antrean", c.updateAgent)
@@ -108,6 +108,18 @@ func (c *Console) oversightRoutes(a *gin.RouterGroup) {
 	ad.GET("/email", c.adminMail)
 	ad.POST("/email/karantina/:id/ulang", c.retryQuarantined)
 	ad.POST("/email/diabaikan/:id/buka", c.releaseIgnored)
+}
+
+// oversightReady answers 503 when the console was built without its
+// oversight services (a test's bare Config), instead of failing deeper.
+func (c *Console) oversightReady(g *gin.Context) {
+	o := c.cfg.Oversight
+	if o.Reports == nil || o.Exports == nil || o.Board == nil || o.Users == nil || o.AddUser == nil ||
+		o.Mail == nil || o.Release == nil {
+		c.fail(g, ticket.Errorf(ticket.EUNAVAILABLE, "Laporan dan Admin belum tersedia di server ini."))
+		return
+	}
+	g.Next()
 }
 
 // boardQueue is a queue's row on the board.
