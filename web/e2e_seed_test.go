@@ -40,6 +40,8 @@ type fixture struct {
 	Shared string `json:"shared"`
 	// Hostile is an email ticket whose HTML tries to run script.
 	Hostile string `json:"hostile"`
+	// Oversight is the supervisor's and admin's part (e2e_oversight_seed_test.go).
+	Oversight oversightFixture `json:"oversight"`
 }
 
 const e2ePassword = "kata-sandi-uji-123"
@@ -117,6 +119,7 @@ func seed(t *testing.T, ctx context.Context, a *app.App) fixture {
 		Category:    ticket.CategoryOther, Subject: "Tolong dibaca", Body: "Sertifikat saya belum muncul.",
 		HTML: hostileHTML, Sender: "aneh@contoh.id"}, fx.Queue, ticket.PriorityLow)
 	fx.Hostile = hostile.Number
+	fx.Oversight = seedOversight(t, ctx, a, fx)
 	return fx
 }
 

@@ -16,7 +16,7 @@ func (a *App) mountConsole(api *httpapi.Server) (*console.Console, error) {
 		return nil, err
 	}
 	con, err := console.New(console.Config{Auth: api, Store: a.Store, Desk: a.Desk, Ingester: a.Ingester,
-		Queues: a.Router, QueueNames: a.Rules.Routing.Queues(), CannedReplies: canned, Log: a.Log})
+		Queues: a.Router, QueueNames: a.Rules.Routing.Queues(), CannedReplies: canned, Log: a.Log, Oversight: a.oversight()})
 	if err != nil {
 		return nil, fmt.Errorf("console: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"golang.org/x/sync/errgroup"
 
@@ -53,6 +54,11 @@ func (a *App) Worker() (*tasks.Worker, error) {
 	}
 	a.whatsAppDocs(n)
 	tasks.NewNotifyHandler(n).Register(w)
+	reportMail, err := notify.NewReportMailer(notify.NewSMTPSender(smtp), configs.Templates, smtp.From, PublicURL(a.Config))
+	if err != nil {
+		return nil, err
+	}
+	tasks.NewWeeklyMail(sla.Reports{Store: a.Store}, a.Store, reportMail, a.Log).Register(w)
 	return w, nil
 }
 
@@ -73,6 +79,9 @@ func (a *App) RunWorker(ctx context.Context) error {
 	periodic := []tasks.Periodic{
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
+	}
+	if slices.Contains(w.Types(), tasks.TaskReportsMail) { // only with an SMTP relay
+		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskReportsMail, Every: tasks.ReportMailEvery})
 	}
 	if !a.Config.RetentionSettings().Period.Off() {
 		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskRetentionPurge, Every: tasks.RetentionEvery})

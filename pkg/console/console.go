@@ -79,6 +79,8 @@ type Config struct {
 	// SessionMax ends it this long after login however busy (default 12 h).
 	SessionIdle time.Duration
 	SessionMax  time.Duration
+	// Oversight builds the supervisors' and admins' pages.
+	Oversight Oversight
 }
 
 // Console serves the console's pages.
@@ -169,4 +171,5 @@ func (c *Console) routes() {
 	a.GET("/tiket/:ref/pesan/:mid/isi", c.mailFrame)
 	a.GET("/tiket/:ref/lampiran/:aid", c.attachment)
 	a.POST("/tiket/:ref/gabung", c.merge)
+	c.oversightRoutes(a)
 }
