@@ -154,31 +154,6 @@ func (c *Console) recover(g *gin.Context) {
 	g.Next()
 }
 
-// statusOf maps an error code to an HTTP status, as the API does.
-func statusOf(code string) int {
-	switch code {
-	case ticket.EINVALID:
-		return http.StatusUnprocessableEntity
-	case ticket.EMALFORMED:
-		return http.StatusBadRequest
-	case ticket.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case ticket.EFORBIDDEN:
-		return http.StatusForbidden
-	case ticket.ENOTFOUND:
-		return http.StatusNotFound
-	case ticket.ECONFLICT:
-		return http.StatusConflict
-	case ticket.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case ticket.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	case ticket.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	}
-	return http.StatusInternalServerError
-}
-
 // fail answers err as an error page (or, to htmx, a fragment of one).
 // Errors without a code are logged here, once, and never shown.
 func (c *Console) fail(g *gin.Context, err error) {
@@ -193,7 +168,7 @@ func (c *Console) fail(g *gin.Context, err error) {
 		c.log.ErrorContext(g.Request.Context(), "console request failed", "err", err, "route", g.FullPath())
 		msg = "Terjadi kesalahan di server. Coba lagi sebentar lagi."
 	}
-	status := statusOf(code)
+	status := ticket.HTTPStatus(code)
 	if isHTMX(g) {
 		g.Header("HX-Retarget", "#pesan-galat")
 		g.Header("HX-Reswap", "innerHTML")

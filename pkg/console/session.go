@@ -67,7 +67,7 @@ func (c *Console) login(g *gin.Context) {
 		if code == ticket.EINVALID {
 			msg = "Isi email dan kata sandi."
 		}
-		c.render(g, statusOf(code), "login", "Masuk", "", loginView{Email: email, Error: msg})
+		c.render(g, ticket.HTTPStatus(code), "login", "Masuk", "", loginView{Email: email, Error: msg})
 		return
 	}
 	b := make([]byte, 32)

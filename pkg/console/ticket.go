@@ -188,7 +188,7 @@ func (c *Console) formError(g *gin.Context, ref, draft string, err error) {
 		}
 	}
 	v.Error = msg
-	c.render(g, statusOf(ticket.ErrorCode(err)), "ticket", "Tiket "+v.T.Number, "antrean", v)
+	c.render(g, ticket.HTTPStatus(ticket.ErrorCode(err)), "ticket", "Tiket "+v.T.Number, "antrean", v)
 }
 
 // note is Catatan Internal: seen by agents, never sent.

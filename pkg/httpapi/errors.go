@@ -30,31 +30,6 @@ type errorJSON struct {
 	RequestID string            `json:"request_id"`
 }
 
-// statusOf is the one place where an error code becomes an HTTP status.
-func statusOf(code string) int {
-	switch code {
-	case ticket.EINVALID:
-		return http.StatusUnprocessableEntity
-	case ticket.EMALFORMED:
-		return http.StatusBadRequest
-	case ticket.ENOTFOUND:
-		return http.StatusNotFound
-	case ticket.ECONFLICT:
-		return http.StatusConflict
-	case ticket.EUNAUTHORIZED:
-		return http.StatusUnauthorized
-	case ticket.EFORBIDDEN:
-		return http.StatusForbidden
-	case ticket.ETOOLARGE:
-		return http.StatusRequestEntityTooLarge
-	case ticket.ERATELIMIT:
-		return http.StatusTooManyRequests
-	case ticket.EUNAVAILABLE:
-		return http.StatusServiceUnavailable
-	}
-	return http.StatusInternalServerError
-}
-
 // fail writes err as the error envelope. Errors without a code are logged
 // here, once, with the request id, and never shown to the client.
 func (s *Server) fail(c *gin.Context, err error) {
@@ -67,7 +42,7 @@ func (s *Server) fail(c *gin.Context, err error) {
 	if unavailable(err) {
 		err = &ticket.Error{Code: ticket.EUNAVAILABLE, Message: "Layanan sedang tidak tersedia, coba lagi. / Service unavailable, try again."}
 	}
-	s.failStatus(c, statusOf(ticket.ErrorCode(err)), err)
+	s.failStatus(c, ticket.HTTPStatus(ticket.ErrorCode(err)), err)
 }
 
 func (s *Server) failStatus(c *gin.Context, status int, err error) {

@@ -6,10 +6,11 @@ package ticket
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
-// Error codes. Each names a kind of failure a caller can act on; the HTTP
-// layer maps them to status codes in one place.
+// Error codes. Each names a kind of failure a caller can act on;
+// HTTPStatus maps them to status codes, for the API and the console alike.
 const (
 	EINVALID      = "invalid"      // fields failed validation (422)
 	EMALFORMED    = "malformed"    // the request could not be read (400)
@@ -22,6 +23,31 @@ const (
 	EUNAVAILABLE  = "unavailable"  // a dependency is down (503)
 	EINTERNAL     = "internal"     // a bug or an unexpected failure (500)
 )
+
+// HTTPStatus is the one place where an error code becomes an HTTP status.
+func HTTPStatus(code string) int {
+	switch code {
+	case EINVALID:
+		return http.StatusUnprocessableEntity
+	case EMALFORMED:
+		return http.StatusBadRequest
+	case ENOTFOUND:
+		return http.StatusNotFound
+	case ECONFLICT:
+		return http.StatusConflict
+	case EUNAUTHORIZED:
+		return http.StatusUnauthorized
+	case EFORBIDDEN:
+		return http.StatusForbidden
+	case ETOOLARGE:
+		return http.StatusRequestEntityTooLarge
+	case ERATELIMIT:
+		return http.StatusTooManyRequests
+	case EUNAVAILABLE:
+		return http.StatusServiceUnavailable
+	}
+	return http.StatusInternalServerError
+}
 
 // Error is the one error type that crosses package boundaries with a code.
 // Message is safe to show to a user; Fields names each rejected field.
