@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -59,7 +60,7 @@ func week45(t testing.TB) store.Week {
 func TestWriteReportCSVAndXLSXAgree(t *testing.T) {
 	r := sampleReport()
 	var c bytes.Buffer
-	if err := WriteReportCSV(&c, r); err != nil {
+	if err := sla.WriteWeeklyCSV(&c, r); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := csv.NewReader(&c).ReadAll()

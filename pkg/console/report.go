@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -133,7 +134,7 @@ func (c *Console) reportDownload(g *gin.Context) {
 			return
 		}
 		name, contentType = "aduan-"+w.String()+".csv", "text/csv; charset=utf-8"
-		write = func(out io.Writer) error { return WriteReportCSV(out, r) }
+		write = func(out io.Writer) error { return sla.WriteWeeklyCSV(out, r) }
 		if g.Param("file") == "mingguan.xlsx" {
 			name, contentType = "aduan-"+w.String()+".xlsx", xlsx
 			write = func(out io.Writer) error { return WriteReportXLSX(out, r) }

@@ -1,9 +1,8 @@
 package console
 
 import (
-	"math"
-
 	"github.com/aduan/aduan/pkg/notify"
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -25,10 +24,7 @@ func summarize(r store.WeeklyReport) ReportSummary {
 	s := ReportSummary{Week: r.Week, Created: r.Created(), Resolved: r.Resolved(), BacklogEnd: r.BacklogEnd,
 		SLAMet: r.SLAMet, SLATotal: r.SLATotal, FirstResponseMedian: r.FirstResponseMedianSeconds,
 		ByChannel: map[ticket.Channel]int{}}
-	if r.SLATotal > 0 {
-		v := math.Round(float64(r.SLAMet)/float64(r.SLATotal)*1e4) / 1e4
-		s.Compliance = &v
-	}
+	s.Compliance = sla.WeeklyCompliance(r)
 	for _, d := range r.Days {
 		for ch, n := range d.Created {
 			s.ByChannel[ch] += n
@@ -74,7 +70,7 @@ func ReportCharts(r store.WeeklyReport) []Chart {
 	byChannel := Chart{ID: "chart-channel", Kind: StackedBars, Labels: labels,
 		Title: "Tiket masuk per hari dan kanal, " + week,
 		Desc:  "Diagram batang bertumpuk: jumlah tiket yang dibuat setiap hari, dipecah per kanal. Angka yang sama ada di tabel."}
-	for _, ch := range reportChannels(r) {
+	for _, ch := range sla.WeeklyChannels(r) {
 		s := Series{Name: channelName(ch)}
 		for _, d := range r.Days {
 			s.Values = append(s.Values, float64(d.Created[ch]))
@@ -93,7 +89,7 @@ func ReportCharts(r store.WeeklyReport) []Chart {
 		Title:  "Tiket masuk per kategori, " + week,
 		Desc:   "Diagram batang: jumlah tiket yang dibuat dalam minggu ini per kategori. Angka yang sama ada di tabel.",
 		Series: []Series{{Name: "Tiket"}}}
-	for _, c := range reportCategories(r) {
+	for _, c := range sla.WeeklyCategories(r) {
 		byCategory.Labels = append(byCategory.Labels, categoryName(c))
 		byCategory.Series[0].Values = append(byCategory.Series[0].Values, float64(r.ByCategory[c]))
 	}

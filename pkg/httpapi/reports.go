@@ -3,18 +3,14 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/csv"
 	"errors"
 	"fmt"
-	"maps"
-	"math"
 	"net/http"
-	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -124,7 +120,7 @@ func toWeeklyReportJSON(r store.WeeklyReport) weeklyReportJSON {
 		Created:    createdJSON{ByChannel: zeroed(ticket.Channels), ByDay: make([]reportDayJSON, 0, len(r.Days))},
 		ByCategory: zeroed(ticket.Categories), Resolved: r.Resolved(), BacklogEnd: r.BacklogEnd,
 		FirstResponseMedianSeconds: r.FirstResponseMedianSeconds,
-		SLA:                        slaJSON{Met: r.SLAMet, Total: r.SLATotal, Compliance: compliance(r)},
+		SLA:                        slaJSON{Met: r.SLAMet, Total: r.SLATotal, Compliance: sla.WeeklyCompliance(r)},
 		ComputedAt:                 r.ComputedAt}
 	for _, d := range r.Days {
 		day := reportDayJSON{Date: d.Date.Format(time.DateOnly), ByChannel: zeroed(ticket.Channels)}
@@ -152,77 +148,9 @@ func zeroed[K ~string](keys []K) map[string]int {
 	return m
 }
 
-// compliance is the share of the week's decided tickets that met their
-// SLA, to four places (0.9321 is 93.21%); nil when none is decided.
-func compliance(r store.WeeklyReport) *float64 {
-	if r.SLATotal == 0 {
-		return nil
-	}
-	v := math.Round(float64(r.SLAMet)/float64(r.SLATotal)*1e4) / 1e4
-	return &v
-}
-
-// reportCSVHeader heads the CSV layout documented in api/openapi.yaml: one
-// number per row, with the day, channel or category it is broken down by.
-var reportCSVHeader = []string{"week", "date", "channel", "category", "metric", "value"}
-
-// reportCSV renders the report as one table: created, then resolved, per
-// day and channel (every channel, zeros too); created per category; then
-// the week's totals, whose date, channel and category are empty.
+// reportCSV renders the report in sla.WeeklyHeader's layout.
 func reportCSV(r store.WeeklyReport) []byte {
 	var buf bytes.Buffer
-	w := csv.NewWriter(&buf)
-	week := r.Week.String()
-	row := func(date, channel, category, metric, value string) {
-		_ = w.Write([]string{week, date, channel, category, metric, value}) // a bytes.Buffer does not fail
-	}
-	count := func(n int) string { return strconv.Itoa(n) }
-	_ = w.Write(reportCSVHeader)
-	var seenChannels []ticket.Channel
-	for _, d := range r.Days {
-		seenChannels = slices.AppendSeq(slices.AppendSeq(seenChannels, maps.Keys(d.Created)), maps.Keys(d.Resolved))
-	}
-	channels := reportKeys(ticket.Channels, seenChannels)
-	for _, metric := range []string{"created", "resolved"} {
-		for _, d := range r.Days {
-			counts := d.Created
-			if metric == "resolved" {
-				counts = d.Resolved
-			}
-			for _, ch := range channels {
-				row(d.Date.Format(time.DateOnly), string(ch), "", metric, count(counts[ch]))
-			}
-		}
-	}
-	categories := reportKeys(ticket.Categories, slices.Collect(maps.Keys(r.ByCategory)))
-	for _, cat := range categories {
-		row("", "", string(cat), "created", count(r.ByCategory[cat]))
-	}
-	median, share := "", ""
-	if v := r.FirstResponseMedianSeconds; v != nil {
-		median = strconv.FormatFloat(*v, 'f', -1, 64)
-	}
-	if v := compliance(r); v != nil {
-		share = strconv.FormatFloat(*v, 'f', -1, 64)
-	}
-	for _, total := range [][2]string{{"created", count(r.Created())}, {"resolved", count(r.Resolved())},
-		{"backlog_end", count(r.BacklogEnd)}, {"first_response_median_seconds", median},
-		{"sla_met", count(r.SLAMet)}, {"sla_total", count(r.SLATotal)}, {"sla_compliance", share}} {
-		row("", "", "", total[0], total[1])
-	}
-	w.Flush()
+	_ = sla.WriteWeeklyCSV(&buf, r) // a bytes.Buffer does not fail
 	return buf.Bytes()
-}
-
-// reportKeys is the known keys in their usual order, then any others the
-// rollups hold (a channel added later), sorted.
-func reportKeys[K ~string](known, seen []K) []K {
-	var extra []K
-	for _, k := range seen {
-		if !slices.Contains(known, k) && !slices.Contains(extra, k) {
-			extra = append(extra, k)
-		}
-	}
-	slices.Sort(extra)
-	return append(slices.Clone(known), extra...)
 }

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/aduan/aduan/pkg/sla"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -87,8 +88,8 @@ func (m *ReportMailer) view(to ticket.User, r store.WeeklyReport) reportView {
 	if r.FirstResponseMedianSeconds != nil {
 		v.Median = Duration(*r.FirstResponseMedianSeconds)
 	}
-	if r.SLATotal > 0 {
-		v.Compliance = Percent(float64(r.SLAMet) / float64(r.SLATotal))
+	if c := sla.WeeklyCompliance(r); c != nil {
+		v.Compliance = Percent(*c)
 	}
 	if m.reportURL != "" {
 		v.Link = m.reportURL + "?week=" + r.Week.String()
