@@ -8,6 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/ticket"
 )
 
@@ -93,14 +94,8 @@ var (
 	statusLabels = map[ticket.Status]string{ticket.StatusNew: "Baru", ticket.StatusNeedsInfo: "Menunggu data",
 		ticket.StatusOpen: "Dikerjakan", ticket.StatusPending: "Menunggu pelapor", ticket.StatusResolved: "Selesai",
 		ticket.StatusClosed: "Ditutup"}
-	categoryLabels = map[ticket.Category]string{ticket.CategoryCertificateMissing: "Sertifikat tidak muncul",
-		ticket.CategoryCertificateDataError: "Data sertifikat salah", ticket.CategoryPersonalDataChange: "Perubahan data pribadi",
-		ticket.CategoryNIKConflict: "NIK dipakai orang lain", ticket.CategoryVaccinationStatus: "Status vaksinasi",
-		ticket.CategoryAppIssue: "Masalah aplikasi", ticket.CategoryOther: "Lainnya"}
 	priorityLabels = map[ticket.Priority]string{ticket.PriorityLow: "Rendah", ticket.PriorityNormal: "Normal",
 		ticket.PriorityHigh: "Tinggi", ticket.PriorityUrgent: "Mendesak"}
-	channelLabels = map[ticket.Channel]string{ticket.ChannelEmail: "Email", ticket.ChannelCallCenter: "Telepon",
-		ticket.ChannelWhatsApp: "WhatsApp", ticket.ChannelSMS: "SMS"}
 	presenceLabels = map[ticket.Presence]string{ticket.PresenceAvailable: "Tersedia", ticket.PresenceAway: "Istirahat",
 		ticket.PresenceOffline: "Luring"}
 	verdictLabels = map[ticket.Verdict]string{ticket.VerdictPending: "Menunggu pemeriksaan", ticket.VerdictOK: "Sesuai",
@@ -124,9 +119,9 @@ func label[K comparable](m map[K]string, k K) string {
 // the agent's zone) is on the view instead.
 var funcs = template.FuncMap{
 	"status":     func(s ticket.Status) string { return label(statusLabels, s) },
-	"category":   func(c ticket.Category) string { return label(categoryLabels, c) },
+	"category":   notify.CategoryName,
 	"priority":   func(p ticket.Priority) string { return label(priorityLabels, p) },
-	"channel":    func(c ticket.Channel) string { return label(channelLabels, c) },
+	"channel":    notify.ChannelName,
 	"presence":   func(p ticket.Presence) string { return label(presenceLabels, p) },
 	"verdict":    func(v ticket.Verdict) string { return label(verdictLabels, v) },
 	"kind":       func(k ticket.AttachmentKind) string { return label(kindLabels, k) },

@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/aduan/aduan/pkg/desk"
+	"github.com/aduan/aduan/pkg/notify"
 	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/ticket"
 )
@@ -291,7 +292,7 @@ func eventText(e ticket.Event) string {
 		return fmt.Sprintf("Status diubah dari %s ke %s", label(statusLabels, ticket.Status(fmt.Sprint(from))),
 			label(statusLabels, ticket.Status(fmt.Sprint(to))))
 	case ticket.EventCategoryChanged:
-		return "Kategori diubah ke " + label(categoryLabels, ticket.Category(fmt.Sprint(to)))
+		return "Kategori diubah ke " + notify.CategoryName(ticket.Category(fmt.Sprint(to)))
 	case ticket.EventPriorityChanged:
 		return "Prioritas diubah ke " + label(priorityLabels, ticket.Priority(fmt.Sprint(to)))
 	case ticket.EventAssigned:

@@ -112,7 +112,7 @@ func (m *ReportMailer) view(to ticket.User, r store.WeeklyReport) reportView {
 var channelNames = map[ticket.Channel]string{ticket.ChannelEmail: "Email", ticket.ChannelCallCenter: "Telepon",
 	ticket.ChannelWhatsApp: "WhatsApp", ticket.ChannelSMS: "SMS"}
 
-// ChannelName is a channel as the desk calls it, in reports and mail.
+// ChannelName is a channel as the desk calls it, in the console, reports and mail.
 func ChannelName(ch ticket.Channel) string {
 	if n, ok := channelNames[ch]; ok {
 		return n
@@ -130,7 +130,7 @@ var categoryNames = map[ticket.Category]string{
 	ticket.CategoryOther:                "Lainnya",
 }
 
-// CategoryName is a category as the desk calls it, in reports and mail.
+// CategoryName is a category as the desk calls it, in the console, reports and mail.
 func CategoryName(c ticket.Category) string {
 	if n, ok := categoryNames[c]; ok {
 		return n
