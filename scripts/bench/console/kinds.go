@@ -257,7 +257,9 @@ var sources = map[string]*source{
 			return params{"q": n[:len(n)-3]}
 		},
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
-			return rows(ctx, db, searchSQL("t.number LIKE $1"), p["q"]+"%")
+			q := p["q"]
+			next := q[:len(q)-1] + string(q[len(q)-1]+1)
+			return rows(ctx, db, searchSQL("t.number LIKE $1 AND t.number ~>=~ $2 AND t.number ~<~ $3"), q+"%", q, next)
 		},
 	},
 	"search-nik": {search: true,
