@@ -30,7 +30,8 @@
 # at once), BENCH_DURATION (60s), BENCH_START (a year ago), BENCH_JOBS
 # (cores), BENCH_REUSE (0), BENCH_DATA_ONLY (0: 1 stops after the data),
 # BENCH_PAGES (extra request kinds, "name=/path" lines; see
-# scripts/bench/console), BENCH_DB (aduan_bench_year), BENCH_KEEP_DB (1), BENCH_OUT, BENCH_QUIET_WAIT
+# scripts/bench/console), BENCH_KINDS (replaces the default kinds), BENCH_LOGIN
+# (the console's login path, e.g. /console/masuk: a session cookie per agent), BENCH_DB (aduan_bench_year), BENCH_KEEP_DB (1), BENCH_OUT, BENCH_QUIET_WAIT
 # (120), BENCH_MAX_SECONDS (10800).
 #
 # A quick check that the script works end to end, in a minute or two:
@@ -165,6 +166,8 @@ log "$AGENTS agents for $DURATION, then the plain SELECTs; raw output in $OUT/co
 TICKS=$(cpu_ticks) LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 pages=()
 [ -z "${BENCH_PAGES:-}" ] || pages=(-pages "$BENCH_PAGES")
+[ -z "${BENCH_KINDS:-}" ] || pages+=(-kinds "$BENCH_KINDS")
+[ -z "${BENCH_LOGIN:-}" ] || pages+=(-login "$BENCH_LOGIN")
 step "$OUT/console.txt" "$OUT/console" -url "http://$ADDR" -db "$DATABASE_URL" -agents "$AGENTS" \
   -agent-users "$AGENT_USERS" -duration "$DURATION" -thread "$THREAD" -server-log "$OUT/server.log" \
   -explain "$OUT/explain.txt" "${pages[@]}" ||

@@ -72,9 +72,14 @@ func (c *Console) ticketData(ctx context.Context, u ticket.User, ref string) (ti
 	if err != nil {
 		return v, err
 	}
-	ver, err := c.cfg.Store.VersionOf(ctx, t.ID)
-	if err != nil {
-		return v, err
+	// The version of what the page shows, from the story just read rather
+	// than one more query: a reply is checked against what its writer saw.
+	var ver store.TicketVersion
+	if n := len(t.Events); n > 0 {
+		ver.Event = t.Events[n-1].ID
+	}
+	if n := len(t.Messages); n > 0 {
+		ver.Message = t.Messages[n-1].ID
 	}
 	v = ticketView{T: t, Version: ver.String(), SLA: slaOf(t, c.now()), Authors: map[int64]string{},
 		Canned: c.cfg.CannedReplies, Reasons: ticket.RevealReasons()}

@@ -47,6 +47,7 @@ func TestTicketsSearchNumbersAndNames(t *testing.T) {
 		{"number's prefix and day", store.TicketFilter{Query: day}, startingWith(day)},
 		{"number's start, lower case", store.TicketFilter{Query: strings.ToLower(t3.Number[:len(t3.Number)-1])},
 			startingWith(t3.Number[:len(t3.Number)-1])},
+		{"number's day and its dash", store.TicketFilter{Query: day + "-"}, startingWith(day + "-")},
 		{"number's first digit", store.TicketFilter{Query: "PL-2"}, startingWith("PL-2")},
 		{"no number starts so", store.TicketFilter{Query: "PL-19"}, []int64{}},
 		{"whole first name", store.TicketFilter{Query: "Siti"}, []int64{t4.ID, t2.ID, t1.ID}},

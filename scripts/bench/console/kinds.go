@@ -34,6 +34,9 @@ search-words=/api/v1/tickets?q={q}`
 type kind struct {
 	name, path string
 	src        *source
+	// post: sent as POST with PATH's query as the form body (the call
+	// form's lookup is a POST fragment); otherwise GET.
+	post bool
 }
 
 // params are one request's placeholder values ({queue}, {number}, …).
@@ -63,6 +66,17 @@ const fromTickets = ` FROM tickets t JOIN complainants c ON c.id = t.complainant
 func searchSQL(cond string) string {
 	return "SELECT " + ticketCols + " FROM (SELECT * FROM tickets t WHERE " + cond +
 		" ORDER BY t.id DESC LIMIT 26) t JOIN complainants c ON c.id = t.complainant_id ORDER BY t.id DESC"
+}
+
+// byStatus is searchSQL's rows for cond in any of statuses, read as the
+// newest 26 of each status and merged.
+func byStatus(cond string, statuses ...string) string {
+	parts := make([]string, len(statuses))
+	for i, st := range statuses {
+		parts[i] = "(SELECT * FROM tickets t WHERE " + cond + " AND t.status = '" + st + "' ORDER BY t.id DESC LIMIT 26)"
+	}
+	return "SELECT " + ticketCols + " FROM (SELECT * FROM (" + strings.Join(parts, " UNION ALL ") +
+		") t ORDER BY t.id DESC LIMIT 26) t JOIN complainants c ON c.id = t.complainant_id ORDER BY t.id DESC"
 }
 
 const byIdentity = "t.complainant_id IN (SELECT complainant_id FROM complainant_identities WHERE kind = $2 AND value = $1)"
@@ -190,6 +204,22 @@ var sources = map[string]*source{
 			return rows(ctx, db, searchSQL("t.queue = $1 AND t.status = 'new' AND t.assignee_id IS NULL"), p["queue"])
 		},
 	},
+	"antrean": {
+		// the console's queue page: my open tickets, and my queue's tickets
+		// nobody holds yet (new and open)
+		draw: func(_ *rand.Rand, a *agent, _ *sample) params {
+			return params{"queue": a.queue, "agent": fmt.Sprint(a.id)}
+		},
+		// each list as the newest of each status, merged: in one range per
+		// list PostgreSQL reads every row of those statuses (44,000 new
+		// tickets of a queue) to keep 26
+		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
+			if err := rows(ctx, db, byStatus("t.assignee_id = $1", "new", "needs_info", "open", "pending"), p["agent"]); err != nil {
+				return err
+			}
+			return rows(ctx, db, byStatus("t.queue = $1 AND t.assignee_id IS NULL", "new", "open"), p["queue"])
+		},
+	},
 	"ticket-200": {
 		draw: func(_ *rand.Rand, _ *agent, d *sample) params { return params{"number": d.thread} },
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
@@ -227,7 +257,9 @@ var sources = map[string]*source{
 			return params{"q": n[:len(n)-3]}
 		},
 		plain: func(ctx context.Context, db *pgxpool.Pool, p params) error {
-			return rows(ctx, db, searchSQL("t.number LIKE $1"), p["q"]+"%")
+			q := p["q"]
+			next := q[:len(q)-1] + string(q[len(q)-1]+1)
+			return rows(ctx, db, searchSQL("t.number LIKE $1 AND t.number ~>=~ $2 AND t.number ~<~ $3"), q+"%", q, next)
 		},
 	},
 	"search-nik": {search: true,
@@ -282,7 +314,7 @@ func pick(r *rand.Rand, xs []string) string { return xs[r.IntN(len(xs))] }
 var kindName = regexp.MustCompile(`^[a-z0-9-]{1,40}$`)
 
 // parseKinds reads "NAME=PATH" or "NAME:SOURCE=PATH" lines (or ";"
-// separated). NAME is the kind's name in the report; SOURCE (by default
+// separated); "NAME:SOURCE=POST PATH" posts PATH's query as a form. NAME is the kind's name in the report; SOURCE (by default
 // NAME) is one of sources, whose parameters fill PATH's placeholders and
 // whose plain SELECT is the kind's baseline.
 func parseKinds(text string) ([]kind, error) {
@@ -293,6 +325,7 @@ func parseKinds(text string) ([]kind, error) {
 			continue
 		}
 		head, path, ok := strings.Cut(line, "=")
+		path, post := strings.CutPrefix(path, "POST ")
 		name, src, _ := strings.Cut(head, ":")
 		if src == "" {
 			src = name
@@ -301,7 +334,7 @@ func parseKinds(text string) ([]kind, error) {
 		if !ok || !kindName.MatchString(name) || s == nil || !strings.HasPrefix(path, "/") {
 			return nil, fmt.Errorf("kind %q: want NAME[:SOURCE]=/PATH with SOURCE one of %s", line, sourceNames())
 		}
-		out = append(out, kind{name: name, path: path, src: s})
+		out = append(out, kind{name: name, path: path, src: s, post: post})
 	}
 	return out, nil
 }

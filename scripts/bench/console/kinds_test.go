@@ -19,6 +19,10 @@ func TestParseKinds(t *testing.T) {
 	if got := last.url(params{"queue": "data diri", "agent": "7"}); got != "/antrean?q=data+diri&a=7" {
 		t.Errorf("url = %q", got)
 	}
+	post, err := parseKinds("periksa:lookup-nik=POST /console/panggilan/periksa?nik={nik}")
+	if err != nil || len(post) != 1 || !post[0].post || post[0].path != "/console/panggilan/periksa?nik={nik}" {
+		t.Fatalf("POST kind: %+v, %v", post, err)
+	}
 	for _, bad := range []string{"x=/p", "tiket:nope=/t", "tiket=", "Tiket:ticket=/t", "tiket:ticket=t"} {
 		if _, err := parseKinds(bad); err == nil {
 			t.Errorf("parseKinds(%q): no error", bad)

@@ -117,6 +117,11 @@ func loadHTTP(ctx context.Context, c config, agents []*agent, d *sample) *result
 		path := k.url(k.src.draw(r, a, d))
 		id := fmt.Sprintf("cb-%s-%d-%d", k.name, a.id, seq)
 		req, _ := http.NewRequestWithContext(ctx, "GET", c.url+path, nil)
+		if k.post {
+			u, form, _ := strings.Cut(path, "?")
+			req, _ = http.NewRequestWithContext(ctx, "POST", c.url+u, strings.NewReader(form))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		req.Header.Set("X-Request-Id", id)
 		if strings.HasPrefix(path, "/api/") {
 			req.Header.Set("Authorization", "Bearer "+a.token)
@@ -127,7 +132,7 @@ func loadHTTP(ctx context.Context, c config, agents []*agent, d *sample) *result
 			_, err = io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
 			if err == nil && resp.StatusCode != http.StatusOK {
-				err = fmt.Errorf("GET %s: %s", k.path, resp.Status)
+				err = fmt.Errorf("%s %s: %s", req.Method, k.path, resp.Status)
 			}
 		}
 		if measured {
