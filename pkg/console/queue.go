@@ -1,9 +1,12 @@
 package console
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -32,7 +35,22 @@ type queueList struct {
 type queueView struct {
 	Mine   []queueRow
 	Queues []queueList
+	// Search is what was asked in Cari tiket, with its results.
+	Search ticketSearch
 }
+
+// ticketSearch is a search of every ticket, by number (or its start),
+// NIK, phone, email, the complainant's name or words of the complaint:
+// the same search as the API's q.
+type ticketSearch struct {
+	Q       string
+	Rows    []queueRow
+	More    bool
+	Problem string // why the search was not run
+}
+
+// maxSearch is the longest search the API takes too.
+const maxSearch = 200
 
 // myQueues are the queues the user serves: their own list, or every queue.
 func (c *Console) myQueues(u ticket.User) []string {
@@ -61,11 +79,28 @@ func (c *Console) queueData(g *gin.Context) (queueView, error) {
 	ctx, u := g.Request.Context(), me(g)
 	now := c.now()
 	var v queueView
+	var all []ticket.Ticket
+	if q := strings.TrimSpace(g.Query("q")); q != "" {
+		v.Search.Q = q
+		if utf8.RuneCountInString(q) > maxSearch {
+			v.Search.Problem = fmt.Sprintf("Pencarian paling banyak %d karakter.", maxSearch)
+		} else {
+			found, err := c.cfg.Store.Tickets(ctx, store.TicketFilter{Query: q, Limit: queueListLimit + 1})
+			if err != nil {
+				return v, err
+			}
+			v.Search.More = len(found) > queueListLimit
+			found = found[:min(len(found), queueListLimit)]
+			all = append(all, found...)
+			for _, t := range found {
+				v.Search.Rows = append(v.Search.Rows, queueRow{Ticket: t, SLA: slaOf(t, now)})
+			}
+		}
+	}
 	mine, err := c.cfg.Store.Tickets(ctx, store.TicketFilter{AssigneeID: &u.ID, OpenOnly: true, Limit: queueListLimit})
 	if err != nil {
 		return v, err
 	}
-	var all []ticket.Ticket
 	all = append(all, mine...)
 	for _, q := range c.myQueues(u) {
 		q := q
@@ -91,6 +126,9 @@ func (c *Console) queueData(g *gin.Context) (queueView, error) {
 	}
 	for i := range v.Mine {
 		v.Mine[i].Viewers = viewers[v.Mine[i].Ticket.ID]
+	}
+	for i := range v.Search.Rows {
+		v.Search.Rows[i].Viewers = viewers[v.Search.Rows[i].Ticket.ID]
 	}
 	for _, l := range v.Queues {
 		for i := range l.Rows {
