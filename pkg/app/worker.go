@@ -74,7 +74,8 @@ func (a *App) RunWorker(ctx context.Context) error {
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
 	}
-	if !a.Config.RetentionSettings().Period.Off() {
+	// The bot's records are purged by the same run, retention period or not.
+	if !a.Config.RetentionSettings().Period.Off() || len(a.Config.WhatsApp.Numbers()) > 0 {
 		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskRetentionPurge, Every: tasks.RetentionEvery})
 	}
 	scheduler := tasks.NewScheduler(queue, periodic, a.Log)
