@@ -157,7 +157,7 @@ type sentMsg struct {
 	Template struct {
 		Name       string `json:"name"`
 		Components []struct {
-			Type       string `json:"type"`
+			Type       string                  `json:"type"`
 			Parameters []struct{ Text string } `json:"parameters"`
 		} `json:"components"`
 	}
@@ -243,7 +243,7 @@ func (w *waApp) answer(t *testing.T, waID string, from int) []sentMsg {
 type person struct {
 	w    *waApp
 	waID string
-	seen int      // messages to them read so far
+	seen int       // messages to them read so far
 	last []sentMsg // the bot's last answer
 }
 
