@@ -19,7 +19,8 @@
 #
 # Settings (environment): BENCH_PEOPLE (200), BENCH_DURATION (60),
 # BENCH_THROUGHPUT (the number's messages a second Aduan paces itself to;
-# default Aduan's, 80, Meta's default tier), plus
+# default Aduan's, 80, Meta's default tier), BENCH_CONCURRENCY (the worker's
+# tasks at once; default Aduan's, 10), plus
 # lib.sh's BENCH_OUT, BENCH_KEEP_DB, BENCH_QUIET_WAIT (30), BENCH_MAX_SECONDS (900).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,10 +48,11 @@ export ADUAN_WA_APP_SECRET=$SECRET ADUAN_WA_VERIFY_TOKEN=bench ADUAN_WA_PHONE_NU
 export ADUAN_WA_ACCESS_TOKEN=$TOKEN ADUAN_WA_GRAPH_URL=http://$GRAPH/v23.0
 ADUAN_OTP_SECRET=$(head -c 32 /dev/urandom | base64)
 export ADUAN_OTP_SECRET
-if [ -n "${BENCH_THROUGHPUT:-}" ]; then
-  printf 'whatsapp:\n  throughput: %d\n' "$BENCH_THROUGHPUT" >"$OUT/aduan.yaml"
-  export ADUAN_CONFIG=$OUT/aduan.yaml
-fi
+{
+  echo "worker_concurrency: ${BENCH_CONCURRENCY:-10}"
+  printf 'whatsapp:\n  throughput: %d\n' "${BENCH_THROUGHPUT:-80}"
+} >"$OUT/aduan.yaml"
+export ADUAN_CONFIG=$OUT/aduan.yaml
 start_server "$ADDR" bin/aduan all
 
 wait_quiet
@@ -65,4 +67,4 @@ stop_server
 echo
 echo "WhatsApp bot answer latency, $(date -u +%Y-%m-%d), commit $(commit_line)"
 echo "machine: $(machine_line); load average before: $LOAD"
-echo "$(cat "$OUT/wabot.txt"), throughput ${BENCH_THROUGHPUT:-80}/s, machine idle ${IDLE}%"
+echo "$(cat "$OUT/wabot.txt"), throughput ${BENCH_THROUGHPUT:-80}/s, worker concurrency ${BENCH_CONCURRENCY:-10}, machine idle ${IDLE}%"
