@@ -1,6 +1,8 @@
 package app
 
 import (
+	"time"
+
 	"context"
 	"errors"
 	"fmt"
@@ -76,6 +78,11 @@ func (a *App) RunWorker(ctx context.Context) error {
 	queue := tasks.NewQueue(a.Redis)
 	relay := tasks.NewRelay(a.Store, queue, w.Types(), a.Log)
 	relay.Again = a.Config.OutboxRelayAgain
+	if len(a.Config.WhatsApp.Numbers()) > 0 {
+		// A bot's answer crosses the outbox three times while a person
+		// waits; an idle relay looks again after 50 ms, not 200.
+		relay.Interval = 50 * time.Millisecond
+	}
 	periodic := []tasks.Periodic{
 		{TaskType: tasks.TaskSLAScan, Every: tasks.SLAScanEvery},
 		{TaskType: tasks.TaskReportsRollup, Every: tasks.RollupEvery},
@@ -83,7 +90,8 @@ func (a *App) RunWorker(ctx context.Context) error {
 	if slices.Contains(w.Types(), tasks.TaskReportsMail) { // only with an SMTP relay
 		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskReportsMail, Every: tasks.ReportMailEvery})
 	}
-	if !a.Config.RetentionSettings().Period.Off() {
+	// The bot's records are purged by the same run, retention period or not.
+	if !a.Config.RetentionSettings().Period.Off() || len(a.Config.WhatsApp.Numbers()) > 0 {
 		periodic = append(periodic, tasks.Periodic{TaskType: tasks.TaskRetentionPurge, Every: tasks.RetentionEvery})
 	}
 	scheduler := tasks.NewScheduler(queue, periodic, a.Log)

@@ -21,6 +21,7 @@ type WASendStore interface {
 	DelayWhatsAppOutbound(ctx context.Context, id int64, notBefore time.Time, retry bool) error
 	RecordWhatsAppSent(ctx context.Context, id int64, wamid string) error
 	FailWhatsAppOutbound(ctx context.Context, id int64, code int, title string) error
+	EarlierWhatsAppAnswer(ctx context.Context, id int64) (bool, error)
 }
 
 // WAQueue is the WhatsAppQueue over the store: each message a row in
@@ -125,6 +126,15 @@ func (s *WASender) Send(ctx context.Context, id int64) error {
 	if o.State != store.OutboundQueued || o.WaMID != "" {
 		return nil // sent already, or ended
 	}
+	if o.Pace == string(PaceConversation) {
+		wait, err := s.afterEarlierAnswers(ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if wait != nil {
+			return wait
+		}
+	}
 	now := s.Now()
 	if o.NotBefore == nil {
 		slot, err := s.store.ReserveWhatsAppPace(ctx, numberKey(o.PhoneNumberID), time.Second/time.Duration(s.pace.Throughput), now)
@@ -156,6 +166,25 @@ func (s *WASender) Send(ctx context.Context, id int64) error {
 		return s.store.RecordWhatsAppSent(ctx, o.ID, wamid)
 	}
 	return s.failed(ctx, o, now, err)
+}
+
+// afterEarlierAnswers waits, briefly and in place (they are usually being
+// sent at this moment), until the bot's earlier answers to the same
+// person are sent, so an answer of several messages arrives in order; it
+// returns a *WAWait when they take longer.
+func (s *WASender) afterEarlierAnswers(ctx context.Context, id int64) (*WAWait, error) {
+	for range 25 {
+		earlier, err := s.store.EarlierWhatsAppAnswer(ctx, id)
+		if err != nil || !earlier {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	return &WAWait{After: 200 * time.Millisecond, Why: "an earlier answer to the person goes first"}, nil
 }
 
 // failed decides what a refused send means for message o.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -247,5 +248,35 @@ func TestWASendOncePerRow(t *testing.T) {
 	})
 	if !errors.Is(err, notify.ErrWAInvalid) {
 		t.Errorf("queueing an invalid message: %v", err)
+	}
+}
+
+// An answer of several messages is several tasks: a later message whose
+// task runs first waits for the earlier one, so the person reads them in
+// the order the bot wrote them. Other people's messages do not wait.
+func TestWASendAnAnswersMessagesInOrder(t *testing.T) {
+	f := newWAFixture(t, notify.WAPacing{Throughput: 1000})
+	ids := f.queued(t, text("621", "Dosis 1", notify.PaceConversation), text("621", "Ada lagi?", notify.PaceConversation),
+		text("622", "Halo", notify.PaceConversation))
+	ctx := context.Background()
+	var wait *notify.WAWait
+	if err := f.sender.Send(ctx, ids[1]); !errors.As(err, &wait) {
+		t.Fatalf("the second message before the first: %v, want it to wait", err)
+	}
+	if err := f.sender.Send(ctx, ids[2]); err != nil {
+		t.Fatalf("another person's message: %v", err)
+	}
+	for _, id := range ids[:2] {
+		f.now = f.now.Add(time.Second) // past the number's pacing
+		if err := f.sender.Send(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.graph.Sent()
+	if len(got) != 3 || got[0].To() != "622" || got[1].To() != "621" || got[2].To() != "621" {
+		t.Fatalf("sent %+v", got)
+	}
+	if !strings.Contains(got[1].Raw, "Dosis 1") || !strings.Contains(got[2].Raw, "Ada lagi?") {
+		t.Errorf("the answer went out as %s, then %s", got[1].Raw, got[2].Raw)
 	}
 }

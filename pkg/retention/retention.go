@@ -24,6 +24,7 @@ type Store interface {
 	PurgeMailLists(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
 	WhatsAppDue(ctx context.Context, cutoff time.Time) (int64, error)
 	PurgeWhatsApp(ctx context.Context, cutoff time.Time, limit int, reason string) (int64, error)
+	PurgeWhatsAppBot(ctx context.Context, now time.Time) (int64, error)
 	QueuedBlobs(ctx context.Context, after string, limit int) ([]string, error)
 	QueuedBlobCount(ctx context.Context) (int64, error)
 	UnusedBlobs(ctx context.Context, sums []string) ([]string, error)
@@ -79,6 +80,10 @@ type Result struct {
 	BlobsQueued  int64 `json:"blobs_queued"`  // blobs waiting (shared ones still in use are kept)
 	// WhatsApp counts the WhatsApp webhook bodies and messages emptied.
 	WhatsApp int64 `json:"whatsapp"`
+	// WhatsAppBot counts the bot's records deleted past their fixed ages
+	// (store.BotHandledKept, store.BotConversationKept, the one-time
+	// codes): they go whether or not a retention period is set.
+	WhatsAppBot int64 `json:"whatsapp_bot,omitempty"`
 }
 
 // Due says what a run now would purge, changing nothing.
@@ -106,6 +111,12 @@ func (p *Purger) Due(ctx context.Context) (Result, error) {
 // ctx ends; what it committed stays, and the next run goes on from there.
 func (p *Purger) Run(ctx context.Context) (Result, error) {
 	r := p.result()
+	// The bot's conversations hold names and NIKs typed in; they are of
+	// no use after a fixed time, so they go even with retention off.
+	var err error
+	if r.WhatsAppBot, err = p.store.PurgeWhatsAppBot(ctx, p.Now()); err != nil {
+		return r, err
+	}
 	if r.Off {
 		return r, nil
 	}
@@ -164,7 +175,7 @@ func (p *Purger) Run(ctx context.Context) (Result, error) {
 	}
 	p.log.InfoContext(ctx, "retention purge done", "period", r.Period, "cutoff", r.Cutoff, "tickets", r.Tickets,
 		"messages", r.Messages, "attachments", r.Attachments, "bytes", r.Bytes, "complainants", r.Complainants,
-		"mail_lists", r.MailLists, "whatsapp", r.WhatsApp,
+		"mail_lists", r.MailLists, "whatsapp", r.WhatsApp, "whatsapp_bot", r.WhatsAppBot,
 		"blobs_deleted", r.BlobsDeleted, "took", time.Since(start).Round(time.Millisecond))
 	return r, nil
 }

@@ -113,6 +113,23 @@ func (s *Store) WhatsAppOutbound(ctx context.Context, id int64) (_ WAOutbound, e
 	return o, nil
 }
 
+// EarlierWhatsAppAnswer reports whether a bot answer (pace conversation)
+// queued before outbound message id, to the same person from the same
+// number, is still waiting to be sent: an answer of several messages
+// must reach the person in the order it was written, while each message
+// is its own task. Only rows queued within a minute before id count (the
+// look is bounded by the primary key), so a message that cannot be sent
+// holds the next ones back no longer than that.
+func (s *Store) EarlierWhatsAppAnswer(ctx context.Context, id int64) (_ bool, err error) {
+	defer wrap(&err, "earlier whatsapp answer")
+	var n int64
+	err = s.conn(ctx).Raw(`SELECT count(*) FROM whatsapp_outbound o JOIN whatsapp_outbound e
+		ON e.id < o.id AND e.id >= o.id - 1000 AND e.phone_number_id = o.phone_number_id AND e.recipient = o.recipient
+		WHERE o.id = ? AND o.pace = 'conversation' AND e.pace = 'conversation' AND e.state = 'queued'
+		AND e.wamid IS NULL AND e.created_at >= o.created_at - interval '1 minute'`, id).Scan(&n).Error
+	return n > 0, err
+}
+
 // ReserveWhatsAppPace takes the next free slot of key, where slots are
 // interval apart (a generic cell rate: a number's throughput, one
 // person's pace), and returns its time: now when the key is idle, later

@@ -20,6 +20,11 @@ type Worker struct {
 	log    *slog.Logger
 }
 
+// TaskCheckInterval is how often an idle worker asks Redis for new tasks
+// (asynq waits between half and one and a half of it). Each ask is one
+// small script on Redis.
+const TaskCheckInterval = 50 * time.Millisecond
+
 // WorkerConfig tunes the worker.
 type WorkerConfig struct {
 	Concurrency     int           // tasks at once; default 10
@@ -46,8 +51,12 @@ func NewWorker(rdb redis.UniversalClient, cfg WorkerConfig, log *slog.Logger) *W
 		// A task waiting for other work (Later) comes back within a
 		// second of its time, not asynq's default five.
 		DelayedTaskCheckInterval: time.Second,
-		RetryDelayFunc:           retryDelay,
-		IsFailure:                func(err error) bool { return !isLater(err) },
+		// An idle worker looks for new tasks this often rather than
+		// asynq's default second: a WhatsApp answer crosses three tasks
+		// (webhook, message, send), and a person waits for each.
+		TaskCheckInterval: TaskCheckInterval,
+		RetryDelayFunc:    retryDelay,
+		IsFailure:         func(err error) bool { return !isLater(err) },
 		ErrorHandler: asynq.ErrorHandlerFunc(func(ctx context.Context, t *asynq.Task, err error) {
 			id, _ := asynq.GetTaskID(ctx)
 			if isLater(err) {

@@ -24,6 +24,17 @@ demo_whatsapp_env() {
   export ADUAN_WA_VERIFY_TOKEN="${ADUAN_WA_VERIFY_TOKEN:-demo-verify-token}"
   export ADUAN_WA_PHONE_NUMBER_ID="${ADUAN_WA_PHONE_NUMBER_ID:-106540352242922}"
   export ADUAN_PUBLIC_URL="${ADUAN_PUBLIC_URL:-http://$ADUAN_HTTP_ADDR}"
+  # The bot keeps its one-time codes under this secret and does not start without it; made
+  # once, so a code sent before a restart still checks.
+  if [ -z "${ADUAN_OTP_SECRET:-}" ]; then
+    local otp_file="$ADUAN_DATA_DIR/demo-otp-secret"
+    if [ ! -s "$otp_file" ]; then
+      mkdir -p "$ADUAN_DATA_DIR"
+      (umask 077 && head -c 32 /dev/urandom | base64 >"$otp_file")
+    fi
+    ADUAN_OTP_SECRET=$(cat "$otp_file")
+    export ADUAN_OTP_SECRET
+  fi
   if [ -z "${ADUAN_CERT_KEY:-}${ADUAN_CERT_KEY_FILE:-}" ]; then
     export ADUAN_CERT_KEY_FILE="$ADUAN_DATA_DIR/demo-cert-key"
     if [ ! -s "$ADUAN_CERT_KEY_FILE" ]; then

@@ -141,8 +141,13 @@ func (l *chatLog) addOutbound(s *Server, sent Sent) {
 	case "image":
 		e.Image = &chatFile{URL: mediaLink(m.Image.ID, m.Image.Link), Caption: m.Image.Caption}
 	case "template":
+		// The body's parameters are what the person reads; a button's
+		// (the OTP's copy-code button repeats the code) is not shown twice.
 		var params []string
 		for _, c := range m.Template.Components {
+			if c.Type != "body" {
+				continue
+			}
 			for _, p := range c.Parameters {
 				params = append(params, p.Text)
 			}

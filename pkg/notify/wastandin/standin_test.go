@@ -383,3 +383,19 @@ func TestChatPage(t *testing.T) {
 		t.Errorf("a bad wa_id: %d", a.status)
 	}
 }
+
+// The chat page shows an OTP template as the person reads it: the body's
+// code once, not again for the copy-code button that carries it too.
+func TestChatPageShowsATemplatesBody(t *testing.T) {
+	f := newFixture(t, nil)
+	otp := `{"messaging_product":"whatsapp","to":"` + siti + `","type":"template","template":{"name":"aduan_otp",` +
+		`"language":{"code":"id"},"components":[{"type":"body","parameters":[{"type":"text","text":"482913"}]},` +
+		`{"type":"button","sub_type":"url","index":"0","parameters":[{"type":"text","text":"482913"}]}]}}`
+	if a := f.send(t, otp); a.status != 200 {
+		t.Fatalf("template: %d %s", a.status, a.raw)
+	}
+	page := f.call(t, "GET", "/chat/messages?wa_id="+siti, "", "", nil)
+	if !strings.Contains(string(page.raw), `"template":"aduan_otp: 482913"`) {
+		t.Errorf("chat page: %s", page.raw)
+	}
+}

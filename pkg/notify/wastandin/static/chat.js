@@ -26,6 +26,22 @@ async function send(body) {
   poll();
 }
 
+// formatted appends text to parent as WhatsApp shows it: *bold*, _italic_,
+// ~strikethrough~, built from text nodes so nothing the bot sends is read
+// as HTML.
+function formatted(parent, text) {
+  const span = el("span");
+  const re = /([*_~])([^*_~\n]+)\1/g;
+  let at = 0, m;
+  while ((m = re.exec(text)) !== null) {
+    span.append(document.createTextNode(text.slice(at, m.index)));
+    span.append(el({"*": "strong", "_": "em", "~": "s"}[m[1]], "", m[2]));
+    at = m.index + m[0].length;
+  }
+  span.append(document.createTextNode(text.slice(at)));
+  parent.append(span);
+}
+
 function option(m, o, kind) {
   const b = el("button", "", o.title);
   if (o.description) b.append(el("span", "desc", o.description));
@@ -36,8 +52,8 @@ function option(m, o, kind) {
 
 function render(m) {
   const div = el("div", "msg " + m.dir);
-  if (m.text) div.append(el("span", "", m.text));
-  if (m.template) div.append(el("em", "", "Template " + m.template));
+  if (m.text) formatted(div, m.text);
+  if (m.template) div.append(el("em", "template", "Template " + m.template));
   if (m.buttons) {
     const opts = el("div", "options");
     m.buttons.forEach(o => opts.append(option(m, o, "button_reply")));
@@ -53,7 +69,7 @@ function render(m) {
     const a = el("a", "doc", "📄 " + (m.document.filename || "dokumen") + " — buka");
     a.href = m.document.url; a.target = "_blank"; a.rel = "noopener";
     div.append(a);
-    if (m.document.caption) div.append(el("span", "", m.document.caption));
+    if (m.document.caption) formatted(div, m.document.caption);
   }
   if (m.image) {
     const img = el("img"); img.src = m.image.url; img.alt = m.image.filename || "foto";
