@@ -26,6 +26,12 @@ func (t *turn) run(ctx context.Context) error {
 			return err
 		}
 	}
+	if t.in.Message.Type == "text" && greetings[fold(t.in.Message.Text)] {
+		// "hai" mid-way is someone starting over, not an answer to the
+		// question asked (no name, NIK, number or code is a greeting).
+		t.mainMenu()
+		return nil
+	}
 	if t.conv.Step != stepStart && t.conv.ExpiresAt != nil && !t.sentAt().Before(*t.conv.ExpiresAt) {
 		t.say(txtExpired(t.cfg.IdleTimeout))
 		t.mainMenu()

@@ -141,7 +141,8 @@ func fold(s string) string {
 // sameName compares names leniently: case, spaces and punctuation aside.
 func sameName(a, b string) bool { return fold(a) != "" && fold(a) == fold(b) }
 
-// greetings open the main menu at its own step, where they are not
-// mistaken for a misunderstanding.
+// greetings open the main menu from any step (someone starting over), and
+// are never counted as a misunderstanding; while an agent has the
+// conversation they go to the agent like any other message.
 var greetings = map[string]bool{"hai": true, "hi": true, "halo": true, "hallo": true, "hello": true, "p": true,
 	"assalamualaikum": true, "pagi": true, "siang": true, "sore": true, "malam": true, "start": true, "mulai": true}
