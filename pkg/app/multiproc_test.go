@@ -41,6 +41,7 @@ type mpCluster struct {
 	redis   *taskstest.Redis
 	box     *complaintMailbox
 	sinks   [2]*notifytest.MailServer // the SMTP relay of each worker
+	gate    *relayGate                // between worker-0 and its relay
 	serves  [2]*aduanProc
 	workers [2]*aduanProc
 	pollers [2]*aduanProc
@@ -128,6 +129,7 @@ func startCluster(t *testing.T) *mpCluster {
 	c := &mpCluster{store: st, dbURL: dbURL, blobs: blobtest.Start(t), redis: taskstest.NewRedis(t),
 		box: newComplaintMailbox(t), sinks: [2]*notifytest.MailServer{notifytest.NewMailServer(t), notifytest.NewMailServer(t)}}
 	c.bot = newMPBot(t, &c.serves)
+	c.gate = newRelayGate(t, c.sinks[0].Addr)
 	bin := buildAduan(t)
 	dir := t.TempDir()
 	// Fewer connections than the default: six processes share the
@@ -160,7 +162,11 @@ func startCluster(t *testing.T) *mpCluster {
 		// Each worker sends through its own relay and reaches the Graph
 		// API at its own URL, so the test knows which process sent each
 		// mail and each WhatsApp answer.
-		workerEnv := append(env[:len(env):len(env)], "ADUAN_SMTP_ADDR="+c.sinks[i].Addr)
+		relay := c.sinks[i].Addr
+		if i == 0 {
+			relay = c.gate.addr
+		}
+		workerEnv := append(env[:len(env):len(env)], "ADUAN_SMTP_ADDR="+relay)
 		c.workers[i] = startAduan(t, bin, logs, fmt.Sprintf("worker-%d", i),
 			own(fmt.Sprintf("worker-%d", i), append(workerEnv, c.bot.env(i)...)), "worker")
 		c.pollers[i] = startAduan(t, bin, logs, fmt.Sprintf("poll-%d", i), own(fmt.Sprintf("poll-%d", i), env), "poll")
@@ -181,7 +187,9 @@ type mpCalls struct {
 // flow delivers n complaint mails and sends n calls, four at a time,
 // alternating between the two APIs; half-way it SIGKILLs the first serve,
 // worker and poll process (atKill runs just before), and goes on sending
-// to the survivors.
+// to the survivors. The first worker's relay stops answering when the
+// flow starts, so the worker is killed in the middle of sending an
+// acknowledgement: a task it holds, which the other worker must take up.
 func (c *mpCluster) flow(t *testing.T, token string, n int, atKill func()) *mpCalls {
 	t.Helper()
 	imapc, err := c.box.login()
@@ -208,8 +216,12 @@ func (c *mpCluster) flow(t *testing.T, token string, n int, atKill func()) *mpCa
 			}
 		})
 	}
+	c.gate.stalled.Store(true)
 	for i := range n {
 		if i == n/2 {
+			waitFor(t, time.Minute, c.workers[0].name+" sending an acknowledgement", func() (bool, string) {
+				return c.gate.held.Load() > 0, "no connection to its relay yet"
+			}, c.workers[0])
 			atKill()
 			for _, p := range []*aduanProc{c.serves[0], c.workers[0], c.pollers[0]} {
 				p.kill(t)
