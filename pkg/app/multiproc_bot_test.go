@@ -335,6 +335,11 @@ func (ch *mpChat) checkDone(t *testing.T) {
 			t.Errorf("answered again or unasked after the conversation: %s %q", a.kind, a.text)
 		}
 	}
+	var byWorker [2]int
+	for _, a := range all {
+		byWorker[a.by]++
+	}
+	t.Logf("the bot's %d answers sent by worker-0: %d, by worker-1: %d", len(all), byWorker[0], byWorker[1])
 	if resent := len(all) - len(dedupeResent(all)); resent > 0 {
 		t.Logf("%d answers sent again after the worker that sent them was killed before recording them", resent)
 	}

@@ -226,7 +226,8 @@ func (c *mpCluster) flow(t *testing.T, token string, n int, atKill func()) *mpCa
 			for _, p := range []*aduanProc{c.serves[0], c.workers[0], c.pollers[0]} {
 				p.kill(t)
 			}
-			t.Logf("killed %s, %s and %s after %d mails and calls", c.serves[0], c.workers[0], c.pollers[0], i)
+			t.Logf("killed %s, %s (while sending %d acknowledgements) and %s after %d mails and calls",
+				c.serves[0], c.workers[0], c.gate.held.Load(), c.pollers[0], i)
 		}
 		var photo []byte
 		if i%4 == 0 {
