@@ -219,14 +219,14 @@ func (c *mpCluster) flow(t *testing.T, token string, n int, atKill func()) *mpCa
 	c.gate.stalled.Store(true)
 	for i := range n {
 		if i == n/2 {
-			waitFor(t, time.Minute, c.workers[0].name+" sending an acknowledgement", func() (bool, string) {
+			waitFor(t, time.Minute, c.workers[0].name+" sending a mail", func() (bool, string) {
 				return c.gate.held.Load() > 0, "no connection to its relay yet"
 			}, c.workers[0])
 			atKill()
 			for _, p := range []*aduanProc{c.serves[0], c.workers[0], c.pollers[0]} {
 				p.kill(t)
 			}
-			t.Logf("killed %s, %s (while sending %d acknowledgements) and %s after %d mails and calls",
+			t.Logf("killed %s, %s (while sending %d mails) and %s after %d mails and calls",
 				c.serves[0], c.workers[0], c.gate.held.Load(), c.pollers[0], i)
 		}
 		var photo []byte
