@@ -198,7 +198,10 @@ func (c *mpCluster) checkAcks(t *testing.T, n int) {
 		ticket.KindAck); bad != 0 {
 		t.Errorf("%d acknowledgements of calls", bad)
 	}
-	type delivery struct{ byKilled, bySurvivor int }
+	type delivery struct {
+		byKilled, bySurvivor int
+		checked              bool
+	}
 	delivered := map[string]*delivery{}
 	for i, sink := range c.sinks {
 		for _, m := range sink.Received() {
@@ -213,11 +216,34 @@ func (c *mpCluster) checkAcks(t *testing.T, n int) {
 			} else {
 				d.bySurvivor++
 			}
+			if staff(m.To) {
+				continue // the supervisors' weekly report: checked below
+			}
 			if c.count(t, "SELECT count(*) FROM messages WHERE direction = 'outbound' AND source_id = $1", id) != 1 {
 				t.Errorf("mail %s to %v was sent but is no stored message", id, m.To)
 			}
 		}
 	}
+	// A mail to the staff is the week's report, which a supervisor gets
+	// once whichever worker runs it (again only after the killed worker's
+	// relay took it).
+	reports := 0
+	for _, sink := range c.sinks {
+		for _, m := range sink.Received() {
+			id := strings.TrimSpace(m.Header.Get("Message-ID"))
+			d := delivered[id]
+			if !staff(m.To) || d.checked {
+				continue
+			}
+			d.checked = true
+			reports++
+			if total := d.byKilled + d.bySurvivor; total != 1 && (d.byKilled == 0 || total != 2) {
+				t.Errorf("report %s to %v delivered %d times by the killed worker and %d by the other",
+					id, m.To, d.byKilled, d.bySurvivor)
+			}
+		}
+	}
+	t.Logf("%d weekly report mails to supervisors", reports)
 	for i := range n {
 		mail := newMPComplaint(t, i, nil)
 		in, err := c.store.MessageBySource(t.Context(), ticket.ChannelEmail, mail.messageID)
@@ -258,4 +284,15 @@ func (c *mpCluster) ackOf(t *testing.T, ticketID int64) (string, string) {
 		}
 	}
 	return "", ""
+}
+
+// staff reports whether a mail goes to the desk's own accounts (the
+// weekly report), not to a complainant.
+func staff(to []string) bool {
+	for _, addr := range to {
+		if strings.HasSuffix(strings.Trim(addr, "<> "), "@aduan.test") {
+			return true
+		}
+	}
+	return false
 }

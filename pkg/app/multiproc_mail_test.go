@@ -9,6 +9,8 @@ import (
 	"mime/multipart"
 	"net"
 	"net/textproto"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,4 +149,62 @@ func newMPComplaint(t *testing.T, i int, photo []byte) mpComplaint {
 	}
 	c.raw = b.Bytes()
 	return c
+}
+
+// relayGate stands between a worker and its SMTP relay: it passes
+// connections through until stalled, then holds each new one without an
+// answer, so the worker is caught in the middle of sending a mail.
+type relayGate struct {
+	addr    string
+	relay   string
+	stalled atomic.Bool
+	held    atomic.Int32
+	mu      sync.Mutex
+	conns   []net.Conn
+}
+
+func newRelayGate(t *testing.T, relay string) *relayGate {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &relayGate{addr: ln.Addr().String(), relay: relay}
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			g.mu.Lock()
+			g.conns = append(g.conns, c)
+			g.mu.Unlock()
+			if g.stalled.Load() {
+				g.held.Add(1)
+				continue
+			}
+			go g.pass(c)
+		}
+	}()
+	t.Cleanup(func() {
+		ln.Close()
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		for _, c := range g.conns {
+			c.Close()
+		}
+	})
+	return g
+}
+
+// pass joins c to a connection to the relay.
+func (g *relayGate) pass(c net.Conn) {
+	r, err := net.Dial("tcp", g.relay)
+	if err != nil {
+		c.Close()
+		return
+	}
+	go func() { _, _ = io.Copy(r, c); r.Close() }()
+	_, _ = io.Copy(c, r)
+	c.Close()
 }

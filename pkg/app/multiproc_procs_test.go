@@ -203,16 +203,13 @@ func runAduan(t *testing.T, bin string, env []string, stdin string, args ...stri
 }
 
 // childEnv is the environment of the aduan processes: this one's, without
-// any Aduan setting of the machine it runs on, plus settings. An object
-// store named by ADUAN_BLOB_URL, with its credentials (ADUAN_S3_*, or the
-// AWS variables), is passed through: then every process keeps its blobs
-// there instead of in the shared data directory.
+// any Aduan setting of the machine it runs on (its blob store included:
+// the test runs its own), plus settings.
 func childEnv(settings ...string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		objectStore := name == "ADUAN_BLOB_URL" || strings.HasPrefix(name, "ADUAN_S3_")
-		if (strings.HasPrefix(name, "ADUAN_") && !objectStore) || name == "DATABASE_URL" || name == "REDIS_URL" {
+		if strings.HasPrefix(name, "ADUAN_") || name == "DATABASE_URL" || name == "REDIS_URL" {
 			continue
 		}
 		env = append(env, kv)

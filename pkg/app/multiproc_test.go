@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/aduan/aduan/pkg/blob/blobtest"
 	"github.com/aduan/aduan/pkg/documents"
 	"github.com/aduan/aduan/pkg/notify/notifytest"
 	"github.com/aduan/aduan/pkg/routing"
@@ -29,27 +30,38 @@ const (
 
 // mpCluster is Aduan deployed as on several machines: two of each of
 // `serve`, `worker` and `poll`, as separate processes on one PostgreSQL
-// database, one Redis and one blob store, reading one mailbox.
+// database, one Redis and one S3 bucket, reading one mailbox and
+// answering one WhatsApp number.
 type mpCluster struct {
 	store   *store.Store
 	dbURL   string
+	blobs   *blobtest.Gateway // the S3 bucket every process keeps its blobs in
+	bot     *mpBot
 	agentID int64 // known once the agent logged in
 	redis   *taskstest.Redis
 	box     *complaintMailbox
 	sinks   [2]*notifytest.MailServer // the SMTP relay of each worker
+	gate    *relayGate                // between worker-0 and its relay
 	serves  [2]*aduanProc
 	workers [2]*aduanProc
 	pollers [2]*aduanProc
 }
 
 // TestSeveralProcesses runs two `serve`, two `worker` and two `poll`
-// processes against one PostgreSQL database, one Redis and one blob store
-// (the shared data directory; the object store of ADUAN_BLOB_URL when it
-// is set), sends complaint mails into the one mailbox both pollers read and
-// call-center calls alternately through both APIs, and SIGKILLs one
-// process of each kind half-way while both flow. When everything settled,
-// every mail and every call is exactly one ticket, routed and assigned
-// once, every mail acknowledged exactly once, and nothing is left to do.
+// processes against one PostgreSQL database, one Redis and one S3 bucket
+// (a versitygw of its own; no data directory is shared), sends complaint
+// mails into the one mailbox both pollers read and call-center calls
+// alternately through both APIs, and SIGKILLs one process of each kind
+// half-way while both flow. When everything settled, every mail and every
+// call is exactly one ticket, routed and assigned once, every mail
+// acknowledged exactly once, nothing is left to do, and every blob a row
+// names is in the bucket and reads back whole.
+//
+// Around the kill, a console session opened on one API process holds on
+// the other and survives the death of the first, and a logout on any
+// process ends it on all; a WhatsApp bot conversation whose messages land
+// alternately on both API processes goes on step by step, each message
+// answered once, even when its worker is killed.
 //
 // Both pollers read the one mailbox at once: what keeps a mail from
 // becoming two tickets is the Message-ID, unique per channel.
@@ -67,11 +79,32 @@ func TestSeveralProcesses(t *testing.T) {
 		t.Fatalf("a token from a login on %s, on %s: %d %s; want 200", c.serves[0], c.serves[1], status, body)
 	}
 	c.checkSharedThrottle(t, mpGuessed)
+	session := c.checkConsoleBeforeKill(t)
+
+	// The conversation's first steps land alternately on both API
+	// processes; the fourth goes to the first just before it is killed.
+	chat := &mpChat{bot: c.bot, steps: mpConversation()}
+	for i := range 3 {
+		chat.send(t, i%2)
+		chat.await(t, time.Minute, c.serves[0], c.serves[1], c.workers[0], c.workers[1])
+	}
 
 	const n = 40 // mails, and as many calls
 	flowStart := time.Now()
-	calls := c.flow(t, token, n)
+	calls := c.flow(t, token, n, func() { chat.send(t, 0) })
 	t.Logf("sent %d mails and %d calls in %s", n, n, time.Since(flowStart).Round(time.Millisecond))
+
+	c.checkConsoleAfterKill(t, session)
+	survivors := []*aduanProc{c.serves[1], c.workers[1], c.pollers[1]}
+	// The message taken by the killed API process is answered by the
+	// surviving worker (or, if the killed one held it, once its lease
+	// lapsed); the rest of the conversation goes to the survivor.
+	chat.await(t, 3*time.Minute, survivors...)
+	for chat.next < len(chat.steps) {
+		chat.send(t, 1)
+		chat.await(t, time.Minute, survivors...)
+	}
+	t.Logf("bot conversation done %s after the last send", time.Since(flowStart).Round(time.Millisecond))
 
 	settleStart := time.Now()
 	c.settled(t, n)
@@ -80,6 +113,8 @@ func TestSeveralProcesses(t *testing.T) {
 	c.checkTickets(t, n, calls)
 	c.checkAcks(t, n)
 	c.checkOutbox(t)
+	chat.checkDone(t)
+	c.checkBlobs(t)
 	t.Logf("replayed calls: %d, calls retried on the other process: %d; duplicate mails met by the pollers: %d, %d",
 		calls.replayed, calls.retried, c.pollers[0].logCount("duplicate inbound item"),
 		c.pollers[1].logCount("duplicate inbound item"))
@@ -91,8 +126,10 @@ func TestSeveralProcesses(t *testing.T) {
 func startCluster(t *testing.T) *mpCluster {
 	t.Helper()
 	st, dbURL := storetest.New(t)
-	c := &mpCluster{store: st, dbURL: dbURL, redis: taskstest.NewRedis(t), box: newComplaintMailbox(t),
-		sinks: [2]*notifytest.MailServer{notifytest.NewMailServer(t), notifytest.NewMailServer(t)}}
+	c := &mpCluster{store: st, dbURL: dbURL, blobs: blobtest.Start(t), redis: taskstest.NewRedis(t),
+		box: newComplaintMailbox(t), sinks: [2]*notifytest.MailServer{notifytest.NewMailServer(t), notifytest.NewMailServer(t)}}
+	c.bot = newMPBot(t, &c.serves)
+	c.gate = newRelayGate(t, c.sinks[0].Addr)
 	bin := buildAduan(t)
 	dir := t.TempDir()
 	// Fewer connections than the default: six processes share the
@@ -102,24 +139,37 @@ func startCluster(t *testing.T) *mpCluster {
 		t.Fatal(err)
 	}
 	env := childEnv("ADUAN_CONFIG="+config, "DATABASE_URL="+dbURL, "REDIS_URL="+c.redis.URL,
-		"ADUAN_DATA_DIR="+filepath.Join(dir, "data"), "ADUAN_HTTP_ADDR=127.0.0.1:0", "ADUAN_LOG_LEVEL=info",
+		"ADUAN_DATA_DIR="+filepath.Join(dir, "cli"), "ADUAN_HTTP_ADDR=127.0.0.1:0", "ADUAN_LOG_LEVEL=info",
 		"ADUAN_IMAP_ADDR="+c.box.addr, "ADUAN_IMAP_USER="+mpMailbox, "ADUAN_IMAP_PASSWORD="+mpPassword,
-		"ADUAN_IMAP_TLS=none", "ADUAN_SMTP_TLS=none", "ADUAN_MAIL_FROM=PeduliLindungi <"+mpMailbox+">")
-	if blobs := os.Getenv("ADUAN_BLOB_URL"); blobs != "" {
-		t.Logf("blob store: ADUAN_BLOB_URL (%d characters)", len(blobs))
-	}
+		"ADUAN_IMAP_TLS=none", "ADUAN_SMTP_TLS=none", "ADUAN_MAIL_FROM=PeduliLindungi <"+mpMailbox+">",
+		"ADUAN_BLOB_URL="+c.blobs.URL(), "ADUAN_S3_ACCESS_KEY="+blobtest.AccessKey, "ADUAN_S3_SECRET_KEY="+blobtest.SecretKey)
+	env = append(env, c.bot.env(-1)...)
 	runAduan(t, bin, env, mpAgentPassword+"\n", "user", "add", "--email", mpAgent, "--name", "Budi Agen",
 		"--role", "agent", "--capacity", "500")
 	runAduan(t, bin, env, "kata-sandi-super-123\n", "user", "add", "--email", mpGuessed, "--name", "Sari Supervisor",
 		"--role", "supervisor")
+	runAduan(t, bin, env, mpSupervisorPassword+"\n", "user", "add", "--email", mpSupervisor, "--name", mpSupervisorName,
+		"--role", "supervisor")
+	c.bot.addPerson(t, c)
 	logs := t.TempDir()
 	for i := range 2 {
-		c.serves[i] = startAduan(t, bin, logs, fmt.Sprintf("serve-%d", i), env, "serve")
-		// Each worker sends through its own relay, so the test knows which
-		// process sent each mail.
+		// Each process has a data directory of its own: the blobs are
+		// shared through the bucket alone.
+		own := func(name string, env []string) []string {
+			return append(env[:len(env):len(env)], "ADUAN_DATA_DIR="+filepath.Join(dir, name))
+		}
+		c.serves[i] = startAduan(t, bin, logs, fmt.Sprintf("serve-%d", i), own(fmt.Sprintf("serve-%d", i), env), "serve")
+		// Each worker sends through its own relay and reaches the Graph
+		// API at its own URL, so the test knows which process sent each
+		// mail and each WhatsApp answer.
+		relay := c.sinks[i].Addr
+		if i == 0 {
+			relay = c.gate.addr
+		}
+		workerEnv := append(env[:len(env):len(env)], "ADUAN_SMTP_ADDR="+relay)
 		c.workers[i] = startAduan(t, bin, logs, fmt.Sprintf("worker-%d", i),
-			append(env[:len(env):len(env)], "ADUAN_SMTP_ADDR="+c.sinks[i].Addr), "worker")
-		c.pollers[i] = startAduan(t, bin, logs, fmt.Sprintf("poll-%d", i), env, "poll")
+			own(fmt.Sprintf("worker-%d", i), append(workerEnv, c.bot.env(i)...)), "worker")
+		c.pollers[i] = startAduan(t, bin, logs, fmt.Sprintf("poll-%d", i), own(fmt.Sprintf("poll-%d", i), env), "poll")
 	}
 	for _, s := range c.serves {
 		s.waitListening(t, 60*time.Second)
@@ -136,8 +186,12 @@ type mpCalls struct {
 
 // flow delivers n complaint mails and sends n calls, four at a time,
 // alternating between the two APIs; half-way it SIGKILLs the first serve,
-// worker and poll process, and goes on sending to the survivors.
-func (c *mpCluster) flow(t *testing.T, token string, n int) *mpCalls {
+// worker and poll process (atKill runs just before), and goes on sending
+// to the survivors. The first worker's relay stops answering when the
+// flow starts, so the worker is killed in the middle of sending a mail
+// (when it takes one within 20 s): a task it holds, which the other worker
+// must take up.
+func (c *mpCluster) flow(t *testing.T, token string, n int, atKill func()) *mpCalls {
 	t.Helper()
 	imapc, err := c.box.login()
 	if err != nil {
@@ -163,12 +217,21 @@ func (c *mpCluster) flow(t *testing.T, token string, n int) *mpCalls {
 			}
 		})
 	}
+	c.gate.stalled.Store(true)
 	for i := range n {
 		if i == n/2 {
+			// Kill the worker once it is caught sending; which worker
+			// takes the acknowledgements is asynq's choice, so after a
+			// bounded wait it is killed anyway (and the log says so).
+			for deadline := time.Now().Add(20 * time.Second); c.gate.held.Load() == 0 && time.Now().Before(deadline); {
+				time.Sleep(50 * time.Millisecond)
+			}
+			atKill()
 			for _, p := range []*aduanProc{c.serves[0], c.workers[0], c.pollers[0]} {
 				p.kill(t)
 			}
-			t.Logf("killed %s, %s and %s after %d mails and calls", c.serves[0], c.workers[0], c.pollers[0], i)
+			t.Logf("killed %s, %s (while sending %d mails) and %s after %d mails and calls",
+				c.serves[0], c.workers[0], c.gate.held.Load(), c.pollers[0], i)
 		}
 		var photo []byte
 		if i%4 == 0 {
@@ -196,8 +259,8 @@ func (c *mpCluster) flow(t *testing.T, token string, n int) *mpCalls {
 // of the INBOX, every outbox row finished, every acknowledgement sent, and
 // the queues of that work empty. A task the killed worker held comes back
 // only when asynq's lease on it lapsed (30 s, and 30 s more for clocks),
-// noticed within the minute after, then waits for its first retry (15 to
-// 45 s): this may take close to three minutes.
+// noticed within the minute after, and then runs again a second later:
+// this may take two minutes.
 func (c *mpCluster) settled(t *testing.T, n int) {
 	t.Helper()
 	insp := asynq.NewInspectorFromRedisClient(c.redis.Client())
