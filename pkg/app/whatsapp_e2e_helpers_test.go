@@ -15,6 +15,7 @@ import (
 	"github.com/aduan/aduan/pkg/app"
 	"github.com/aduan/aduan/pkg/internal/logtest"
 	"github.com/aduan/aduan/pkg/notify/wastandin"
+	"github.com/aduan/aduan/pkg/store"
 	"github.com/aduan/aduan/pkg/store/storetest"
 	"github.com/aduan/aduan/pkg/tasks/taskstest"
 	"github.com/aduan/aduan/pkg/ticket"
@@ -80,6 +81,20 @@ func startWhatsAppApp(t *testing.T) *waApp {
 		t.Fatalf("seed --demo: %v", err)
 	}
 	w.people = app.DemoPeople(time.Now())
+	// The demo's agents go offline, so routing gives WhatsApp tickets to
+	// the agent below (or to nobody) and the agent may answer them.
+	users, err := a.Store.Users(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	offline := ticket.PresenceOffline
+	for _, u := range users {
+		if u.Role == ticket.RoleAgent {
+			if _, err := a.Store.UpdateAgent(context.Background(), u.ID, store.AgentUpdate{Presence: &offline}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	w.agent, err = a.AddUser(context.Background(), app.NewUser{Email: "agen.wa@aduan.test", Name: "Agen WhatsApp",
 		Role: ticket.RoleAgent, Password: "kata-sandi-uji-123", Capacity: 100})
 	if err != nil {
